@@ -1,0 +1,69 @@
+package dev.loraflow.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loraflow.testing.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Byte-level BPE (Llama 3) against HuggingFace's ids, and the tiktoken tokenizer.model against tokenizer.json. */
+class ByteLevelTokenizerTest {
+
+    private static List<VocabTestCases.Case> llama3Cases() throws Exception {
+        Path tests = SharedData.require("tokenizers/tests");
+        return VocabTestCases.read(tests.resolve("ggml-vocab-llama-bpe.gguf.inp"), tests.resolve("ggml-vocab-llama-bpe.gguf.out"));
+    }
+
+    @Test
+    void llama3MatchesHuggingFaceIdsAndDecodesBack() throws Exception {
+        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama3"));
+        List<VocabTestCases.Case> cases = llama3Cases();
+        assertEquals(46, cases.size());
+        for (VocabTestCases.Case c : cases) {
+            assertArrayEquals(c.ids(), tokenizer.encode(c.input(), false, false), c.toString());
+            assertEquals(c.input(), tokenizer.decode(c.ids()), c.toString());
+        }
+    }
+
+    @Test
+    void tiktokenModelGivesTheSameIdsAsTokenizerJson(@TempDir Path dir) throws Exception {
+        Path llama3 = SharedData.require("tokenizers/llama3");
+        Files.createSymbolicLink(dir.resolve("tokenizer.model"), llama3.resolve("tokenizer.model"));
+        Tokenizer tiktoken = Tokenizer.load(dir);
+        Tokenizer json = Tokenizer.load(llama3);
+        assertEquals(json.vocabSize(), tiktoken.vocabSize());
+        for (VocabTestCases.Case c : llama3Cases()) {
+            assertArrayEquals(c.ids(), tiktoken.encode(c.input(), false, false), c.toString());
+            assertEquals(c.input(), tiktoken.decode(c.ids()), c.toString());
+        }
+        String withSpecials = "<|start_header_id|>user<|end_header_id|>\n\nHi there!<|eot_id|>";
+        assertArrayEquals(json.encode(withSpecials, false, true), tiktoken.encode(withSpecials, false, true));
+        for (int id : new int[] {0, 220, 128000, 128009, 128255}) {
+            assertEquals(json.tokenText(id), tiktoken.tokenText(id));
+            assertEquals(json.isSpecial(id), tiktoken.isSpecial(id));
+        }
+        assertEquals(json.bosId(), tiktoken.bosId());
+        assertEquals(json.eosId(), tiktoken.eosId());
+    }
+
+    @Test
+    void llama3SpecialTokens() {
+        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama3"));
+        assertEquals(128256, tokenizer.vocabSize());
+        assertEquals(OptionalInt.of(128000), tokenizer.bosId());
+        assertEquals(OptionalInt.of(128001), tokenizer.eosId());
+        assertEquals("<|eot_id|>", tokenizer.tokenText(128009));
+        assertTrue(tokenizer.isSpecial(128009));
+        // Ids from the reference file: "Hello world" is 9906 1917.
+        assertArrayEquals(new int[] {128006, 882, 128007, 9906, 1917, 128009},
+                tokenizer.encode("<|start_header_id|>user<|end_header_id|>Hello world<|eot_id|>", false, true));
+        assertEquals("<|begin_of_text|>Hello world", tokenizer.decode(new int[] {128000, 9906, 1917}));
+        assertEquals("Hello world", tokenizer.decode(new int[] {128000, 9906, 1917}, true));
+    }
+}
