@@ -1,0 +1,91 @@
+package dev.loraflow.kernels;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Y[t][rows] = X[t][cols] · W^T for t in [0,n): W row-major [rows][cols] starting at byte offset wOffset of w,
+ * x[xOff + t*cols + c], y[yOff + t*rows + r]. Overwrites y. n == 1 is the decode matvec.
+ *
+ * <p>The matvec streams W once, four rows at a time so each x vector load feeds four independent FMA chains.
+ * For n > 1, blocks of W rows are widened to F32 in per-worker scratch once and reused for every token.
+ */
+public final class MatMul {
+    private static final VectorSpecies<Float> F = Simd.F;
+    /** Rows per parallel work item of the matvec. */
+    private static final int MATVEC_ROWS = 4;
+    /** Rows of W widened per block of the n > 1 path (16 rows x 8192 cols x 4 B = 512 KiB at most, L2-sized). */
+    private static final int GEMM_ROWS = 16;
+    /** Scratch slot of {@link ThreadPool#scratch} used for widened W blocks. */
+    static final int SCRATCH_SLOT = 0;
+
+    private MatMul() {}
+
+    public static void f32(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        checkBounds(w, wOffset, rows, cols, 4, x, xOff, y, yOff, n);
+        if (n == 1) {
+            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
+                    MatVec.f32(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
+        } else {
+            gemm(Dtype.F32, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+        }
+    }
+
+    public static void bf16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        checkBounds(w, wOffset, rows, cols, 2, x, xOff, y, yOff, n);
+        if (n == 1) {
+            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
+                    MatVec.bf16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
+        } else {
+            gemm(Dtype.BF16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+        }
+    }
+
+    public static void f16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        checkBounds(w, wOffset, rows, cols, 2, x, xOff, y, yOff, n);
+        if (n == 1) {
+            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
+                    MatVec.f16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
+        } else {
+            gemm(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+        }
+    }
+
+    static int blocks(int count, int per) {
+        return (count + per - 1) / per;
+    }
+
+    private static void gemm(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
+                             float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        pool.parallelFor(blocks(rows, GEMM_ROWS), (b0, b1) -> {
+            float[] panel = pool.scratch(SCRATCH_SLOT, GEMM_ROWS * cols);
+            for (int r0 = b0 * GEMM_ROWS, end = Math.min(rows, b1 * GEMM_ROWS); r0 < end; r0 += GEMM_ROWS) {
+                int count = Math.min(GEMM_ROWS, end - r0);
+                dtype.widen(w, wOffset + (long) r0 * cols * dtype.bytes, (long) count * cols, panel);
+                for (int t = 0; t < n; t++) {
+                    int xt = xOff + t * cols;
+                    int yt = yOff + t * rows + r0;
+                    for (int r = 0; r < count; r++) {
+                        y[yt + r] = VectorMath.dot(panel, r * cols, x, xt, cols);
+                    }
+                }
+            }
+        });
+    }
+
+    private static void checkBounds(MemorySegment w, long wOffset, int rows, int cols, int bytes,
+                                    float[] x, int xOff, float[] y, int yOff, int n) {
+        if (rows < 0 || cols < 0 || n < 0) {
+            throw new IllegalArgumentException("negative shape: rows=" + rows + " cols=" + cols + " n=" + n);
+        }
+        if (wOffset < 0 || wOffset + (long) rows * cols * bytes > w.byteSize()) {
+            throw new IndexOutOfBoundsException("W [" + rows + "][" + cols + "] at byte " + wOffset + " exceeds segment of " + w.byteSize());
+        }
+        if (xOff < 0 || xOff + (long) n * cols > x.length) {
+            throw new IndexOutOfBoundsException("x too short for n=" + n + " cols=" + cols + " at " + xOff);
+        }
+        if (yOff < 0 || yOff + (long) n * rows > y.length) {
+            throw new IndexOutOfBoundsException("y too short for n=" + n + " rows=" + rows + " at " + yOff);
+        }
+    }
+}

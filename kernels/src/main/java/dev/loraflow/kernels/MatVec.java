@@ -1,0 +1,123 @@
+package dev.loraflow.kernels;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Decode matvec kernels, y[r] = W[r]·x for r in [r0, r1), one method per storage type (the Vector API only
+ * scalarises vectors in fully inlined, monomorphic code, so the load cannot be a parameter).
+ * Four rows per step share each x load; a final group of fewer than four rows repeats its last row and stores
+ * only the real ones.
+ */
+final class MatVec {
+    private static final VectorSpecies<Float> F = Simd.F;
+
+    private MatVec() {}
+
+    static void f32(MemorySegment w, long wOffset, int cols, float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        long rowBytes = 4L * cols;
+        int bound = F.loopBound(cols);
+        for (int r = r0; r < r1; r += 4) {
+            long o0 = wOffset + r * rowBytes;
+            long o1 = wOffset + Math.min(r + 1, r1 - 1) * rowBytes;
+            long o2 = wOffset + Math.min(r + 2, r1 - 1) * rowBytes;
+            long o3 = wOffset + Math.min(r + 3, r1 - 1) * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < bound; c += F.length()) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + c);
+                long b = 4L * c;
+                a0 = Widen.f32(w, o0 + b).fma(xv, a0);
+                a1 = Widen.f32(w, o1 + b).fma(xv, a1);
+                a2 = Widen.f32(w, o2 + b).fma(xv, a2);
+                a3 = Widen.f32(w, o3 + b).fma(xv, a3);
+            }
+            float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
+            for (int c = bound; c < cols; c++) {
+                float xc = x[xOff + c];
+                s0 = Math.fma(Widen.f32(w, o0, c), xc, s0);
+                s1 = Math.fma(Widen.f32(w, o1, c), xc, s1);
+                s2 = Math.fma(Widen.f32(w, o2, c), xc, s2);
+                s3 = Math.fma(Widen.f32(w, o3, c), xc, s3);
+            }
+            store(y, yOff, r, r1, s0, s1, s2, s3);
+        }
+    }
+
+    static void bf16(MemorySegment w, long wOffset, int cols, float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        long rowBytes = 2L * cols;
+        int bound = F.loopBound(cols);
+        for (int r = r0; r < r1; r += 4) {
+            long o0 = wOffset + r * rowBytes;
+            long o1 = wOffset + Math.min(r + 1, r1 - 1) * rowBytes;
+            long o2 = wOffset + Math.min(r + 2, r1 - 1) * rowBytes;
+            long o3 = wOffset + Math.min(r + 3, r1 - 1) * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < bound; c += F.length()) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + c);
+                long b = 2L * c;
+                a0 = Widen.bf16(w, o0 + b).fma(xv, a0);
+                a1 = Widen.bf16(w, o1 + b).fma(xv, a1);
+                a2 = Widen.bf16(w, o2 + b).fma(xv, a2);
+                a3 = Widen.bf16(w, o3 + b).fma(xv, a3);
+            }
+            float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
+            for (int c = bound; c < cols; c++) {
+                float xc = x[xOff + c];
+                s0 = Math.fma(Widen.bf16(w, o0, c), xc, s0);
+                s1 = Math.fma(Widen.bf16(w, o1, c), xc, s1);
+                s2 = Math.fma(Widen.bf16(w, o2, c), xc, s2);
+                s3 = Math.fma(Widen.bf16(w, o3, c), xc, s3);
+            }
+            store(y, yOff, r, r1, s0, s1, s2, s3);
+        }
+    }
+
+    static void f16(MemorySegment w, long wOffset, int cols, float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        long rowBytes = 2L * cols;
+        int bound = F.loopBound(cols);
+        for (int r = r0; r < r1; r += 4) {
+            long o0 = wOffset + r * rowBytes;
+            long o1 = wOffset + Math.min(r + 1, r1 - 1) * rowBytes;
+            long o2 = wOffset + Math.min(r + 2, r1 - 1) * rowBytes;
+            long o3 = wOffset + Math.min(r + 3, r1 - 1) * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < bound; c += F.length()) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + c);
+                long b = 2L * c;
+                a0 = Widen.f16(w, o0 + b).fma(xv, a0);
+                a1 = Widen.f16(w, o1 + b).fma(xv, a1);
+                a2 = Widen.f16(w, o2 + b).fma(xv, a2);
+                a3 = Widen.f16(w, o3 + b).fma(xv, a3);
+            }
+            float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
+            for (int c = bound; c < cols; c++) {
+                float xc = x[xOff + c];
+                s0 = Math.fma(Widen.f16(w, o0, c), xc, s0);
+                s1 = Math.fma(Widen.f16(w, o1, c), xc, s1);
+                s2 = Math.fma(Widen.f16(w, o2, c), xc, s2);
+                s3 = Math.fma(Widen.f16(w, o3, c), xc, s3);
+            }
+            store(y, yOff, r, r1, s0, s1, s2, s3);
+        }
+    }
+
+    private static float sum(FloatVector v) {
+        return v.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Stores the sums of rows r..r+3 that lie below r1. */
+    private static void store(float[] y, int yOff, int r, int r1, float s0, float s1, float s2, float s3) {
+        y[yOff + r] = s0;
+        if (r + 1 < r1) {
+            y[yOff + r + 1] = s1;
+        }
+        if (r + 2 < r1) {
+            y[yOff + r + 2] = s2;
+        }
+        if (r + 3 < r1) {
+            y[yOff + r + 3] = s3;
+        }
+    }
+}
