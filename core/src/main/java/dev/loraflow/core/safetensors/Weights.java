@@ -1,0 +1,22 @@
+package dev.loraflow.core.safetensors;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens the weights of a HuggingFace model directory, single-file or sharded. */
+public final class Weights {
+    private Weights() {}
+
+    public static WeightSource openModelDir(Path dir) {
+        Path single = dir.resolve("model.safetensors");
+        Path index = dir.resolve("model.safetensors.index.json");
+        if (Files.isRegularFile(single)) {
+            return SafetensorsFile.open(single);
+        }
+        if (Files.isRegularFile(index)) {
+            return ShardedWeights.open(index);
+        }
+        throw new SafetensorsException(dir + ": no model.safetensors or model.safetensors.index.json; "
+                + "point --model at a HuggingFace model directory with safetensors weights");
+    }
+}
