@@ -1,0 +1,115 @@
+package dev.loraflow.model;
+
+import dev.loraflow.core.config.LlamaConfig;
+import dev.loraflow.kernels.ThreadPool;
+import dev.loraflow.model.generate.Generator;
+import dev.loraflow.model.generate.SamplingParams;
+import dev.loraflow.model.llama.InferenceSession;
+import dev.loraflow.model.llama.LlamaModel;
+import dev.loraflow.tokenizer.StreamingDecoder;
+import dev.loraflow.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The engine's front door for library users: a model directory's weights, tokenizer and a thread
+ * pool. The CLI is built on this class.
+ *
+ * <pre>{@code
+ * try (LanguageModel lm = LanguageModel.open(Path.of("models/stories260K"), 2)) {
+ *     Completion c = lm.complete("Once upon a time", SamplingParams.greedy(64), System.out::print);
+ * }
+ * }</pre>
+ */
+public final class LanguageModel implements AutoCloseable {
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final ThreadPool pool;
+
+    private LanguageModel(LlamaModel model, Tokenizer tokenizer, ThreadPool pool) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.pool = pool;
+    }
+
+    /** Opens a HuggingFace model directory (config.json, safetensors, tokenizer.json) with {@code threads} workers. */
+    public static LanguageModel open(Path dir, int threads) {
+        Tokenizer tokenizer = Tokenizer.load(dir);
+        LlamaModel model = LlamaModel.load(dir);
+        return new LanguageModel(model, tokenizer, new ThreadPool(threads));
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    public LlamaConfig config() {
+        return model.config();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ThreadPool pool() {
+        return pool;
+    }
+
+    /** A new sequence with room for {@code contextLength} tokens. */
+    public InferenceSession newSession(int contextLength) {
+        return new InferenceSession(model, contextLength, pool);
+    }
+
+    /** Prompt text to ids, with BOS as the tokenizer adds it; an empty prompt gives BOS alone. */
+    public int[] encodePrompt(String prompt) {
+        int[] ids = tokenizer.encode(prompt);
+        if (ids.length == 0) {
+            int bos = tokenizer.bosId().orElse(model.config().bosTokenId().orElse(0));
+            return new int[] {bos};
+        }
+        return ids;
+    }
+
+    /** True for the config's EOS ids and the tokenizer's EOS id. */
+    public boolean isEos(int id) {
+        return model.config().isEos(id) || (tokenizer.eosId().isPresent() && tokenizer.eosId().getAsInt() == id);
+    }
+
+    /** Generates a continuation of {@code prompt}, passing text pieces to {@code onText} as they complete. */
+    public Completion complete(String prompt, SamplingParams params, Consumer<String> onText) {
+        int[] promptIds = encodePrompt(prompt);
+        return complete(promptIds, params, onText);
+    }
+
+    public Completion complete(int[] promptIds, SamplingParams params, Consumer<String> onText) {
+        int context = Math.min(model.config().maxPositionEmbeddings(), promptIds.length + params.maxTokens());
+        context = Math.max(context, promptIds.length);
+        InferenceSession session = newSession(context);
+        StreamingDecoder decoder = tokenizer.streamingDecoder(true);
+        long start = System.nanoTime();
+        long[] firstToken = {0};
+        int[] ids = Generator.generate(session, promptIds, params, this::isEos, id -> {
+            if (firstToken[0] == 0) {
+                firstToken[0] = System.nanoTime();
+            }
+            String piece = decoder.push(id);
+            if (!piece.isEmpty()) {
+                onText.accept(piece);
+            }
+        });
+        String rest = decoder.finish();
+        if (!rest.isEmpty()) {
+            onText.accept(rest);
+        }
+        long end = System.nanoTime();
+        String text = tokenizer.decode(ids, true);
+        long prefillNanos = firstToken[0] == 0 ? end - start : firstToken[0] - start;
+        return new Completion(promptIds, ids, text, prefillNanos, end - start - prefillNanos);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        model.close();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.loraflow.model.llama;
+
+import dev.loraflow.core.LoraflowException;
+import dev.loraflow.core.config.LlamaConfig;
+import dev.loraflow.kernels.Attention;
+import dev.loraflow.kernels.Rope;
+import dev.loraflow.kernels.ThreadPool;
+import dev.loraflow.kernels.VectorMath;
+
+/**
+ * One running sequence: the KV cache, the position and the scratch buffers of the forward pass.
+ * Feeding n tokens at once (prefill) runs each projection as one matrix-matrix product; feeding one
+ * (decode) runs matrix-vector products. Buffers are kept between calls, so steady-state decode does
+ * not allocate. Not thread-safe: one session serves one sequence.
+ */
+public final class InferenceSession {
+    /** Prompt tokens are processed in chunks of at most this many rows, which bounds scratch memory. */
+    static final int MAX_CHUNK = 256;
+
+    private final LlamaModel model;
+    private final LlamaConfig config;
+    private final ThreadPool pool;
+    private final KVCache cache;
+    private final RopeTable rope;
+    private final float attentionScale;
+    private final float[] lastLogits;
+    private int position;
+    private Scratch scratch = new Scratch(0, null);
+
+    public InferenceSession(LlamaModel model, int contextLength, ThreadPool pool) {
+        this.model = model;
+        this.config = model.config();
+        if (contextLength < 1) {
+            throw new LoraflowException("context length must be at least 1, got " + contextLength);
+        }
+        this.pool = pool;
+        this.cache = new KVCache(config.numLayers(), contextLength, config.kvDim());
+        this.rope = new RopeTable(config, contextLength);
+        this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.lastLogits = new float[config.vocabSize()];
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    public int position() {
+        return position;
+    }
+
+    public int capacity() {
+        return cache.capacity();
+    }
+
+    public KVCache cache() {
+        return cache;
+    }
+
+    /** Forgets the sequence; the next token is at position 0. */
+    public void reset() {
+        position = 0;
+    }
+
+    /**
+     * Feeds tokens[off..off+n) and returns the logits after the last one ({@code vocab} floats).
+     * The returned array is reused by the next call.
+     */
+    public float[] forward(int[] tokens, int off, int n) {
+        checkRoom(n);
+        float[] last = null;
+        for (int done = 0; done < n; ) {
+            int chunk = Math.min(MAX_CHUNK, n - done);
+            last = runChunk(tokens, off + done, chunk, false);
+            done += chunk;
+        }
+        return last;
+    }
+
+    /** Feeds the tokens and returns the logits after each of them: [n][vocab], a new array. */
+    public float[] forwardAll(int[] tokens) {
+        checkRoom(tokens.length);
+        int vocab = config.vocabSize();
+        float[] all = new float[tokens.length * vocab];
+        for (int done = 0; done < tokens.length; ) {
+            int chunk = Math.min(MAX_CHUNK, tokens.length - done);
+            float[] logits = runChunk(tokens, done, chunk, true);
+            System.arraycopy(logits, 0, all, done * vocab, chunk * vocab);
+            done += chunk;
+        }
+        return all;
+    }
+
+    private void checkRoom(int n) {
+        if (n < 1) {
+            throw new LoraflowException("no tokens to feed");
+        }
+        if (position + n > cache.capacity()) {
+            throw new LoraflowException("context full: " + position + " tokens held, " + n + " more do not fit in "
+                    + cache.capacity() + "; ask for a larger context length");
+        }
+    }
+
+    private float[] runChunk(int[] tokens, int off, int n, boolean allLogits) {
+        Scratch s = scratch(n);
+        int d = config.hiddenSize();
+        for (int t = 0; t < n; t++) {
+            TokenEmbedding.lookup(model.embedTokens(), tokens[off + t], s.x, t * d);
+        }
+        for (int l = 0; l < config.numLayers(); l++) {
+            layer(l, n, s);
+        }
+        int rows = allLogits ? n : 1;
+        int first = n - rows;
+        for (int t = 0; t < rows; t++) {
+            VectorMath.rmsNorm(s.x, (first + t) * d, model.finalNorm(), (float) config.rmsNormEps(), s.xn, t * d, d);
+        }
+        float[] logits = allLogits ? s.logits : lastLogits;
+        model.lmHead().forward(s.xn, 0, logits, 0, rows, pool);
+        position += n;
+        return logits;
+    }
+
+    private void layer(int l, int n, Scratch s) {
+        LayerWeights w = model.layers().get(l);
+        int d = config.hiddenSize();
+        int qDim = config.qDim();
+        int kvDim = config.kvDim();
+        float eps = (float) config.rmsNormEps();
+
+        for (int t = 0; t < n; t++) {
+            VectorMath.rmsNorm(s.x, t * d, w.inputNorm(), eps, s.xn, t * d, d);
+        }
+        w.q().forward(s.xn, 0, s.q, 0, n, pool);
+        w.k().forward(s.xn, 0, s.k, 0, n, pool);
+        w.v().forward(s.xn, 0, s.v, 0, n, pool);
+
+        float[] keys = cache.keys(l);
+        float[] values = cache.values(l);
+        for (int t = 0; t < n; t++) {
+            int pos = position + t;
+            Rope.rotate(s.q, t * qDim, config.numHeads(), config.headDim(), rope.cos(), rope.sin(), rope.offset(pos));
+            Rope.rotate(s.k, t * kvDim, config.numKvHeads(), config.headDim(), rope.cos(), rope.sin(), rope.offset(pos));
+            System.arraycopy(s.k, t * kvDim, keys, pos * kvDim, kvDim);
+            System.arraycopy(s.v, t * kvDim, values, pos * kvDim, kvDim);
+        }
+        Attention.causal(s.q, 0, keys, values, s.attn, 0, position, n,
+                config.numHeads(), config.numKvHeads(), config.headDim(), attentionScale, pool);
+        w.o().forward(s.attn, 0, s.tmp, 0, n, pool);
+        VectorMath.addInPlace(s.x, 0, s.tmp, 0, n * d);
+
+        for (int t = 0; t < n; t++) {
+            VectorMath.rmsNorm(s.x, t * d, w.postAttentionNorm(), eps, s.xn, t * d, d);
+        }
+        int inter = config.intermediateSize();
+        w.gate().forward(s.xn, 0, s.gate, 0, n, pool);
+        w.up().forward(s.xn, 0, s.up, 0, n, pool);
+        VectorMath.siluMul(s.gate, 0, s.up, 0, s.gate, 0, n * inter);
+        w.down().forward(s.gate, 0, s.tmp, 0, n, pool);
+        VectorMath.addInPlace(s.x, 0, s.tmp, 0, n * d);
+    }
+
+    private Scratch scratch(int n) {
+        if (scratch.rows < n) {
+            scratch = new Scratch(Math.max(n, 1), config);
+        }
+        return scratch;
+    }
+
+    /** Activation buffers for up to {@code rows} tokens; logits holds every row's when all are asked for. */
+    private static final class Scratch {
+        final int rows;
+        final float[] x, xn, q, k, v, attn, tmp, gate, up, logits;
+
+        Scratch(int rows, LlamaConfig c) {
+            this.rows = c == null ? 0 : rows;
+            int r = this.rows;
+            int d = c == null ? 0 : c.hiddenSize();
+            x = new float[r * d];
+            xn = new float[r * d];
+            tmp = new float[r * d];
+            q = new float[c == null ? 0 : r * c.qDim()];
+            attn = new float[q.length];
+            k = new float[c == null ? 0 : r * c.kvDim()];
+            v = new float[k.length];
+            gate = new float[c == null ? 0 : r * c.intermediateSize()];
+            up = new float[gate.length];
+            logits = new float[c == null ? 0 : r * c.vocabSize()];
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.loraflow.model.llama;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loraflow.core.LoraflowException;
+import dev.loraflow.kernels.ThreadPool;
+import dev.loraflow.model.Fixtures;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Algebraic identities of the forward pass: cached decode == recompute, batched prefill == token by token. */
+class CacheConsistencyTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"gqa2", "gqa4", "bias", "bf16", "rope_llama3"})
+    void tokenByTokenEqualsBatchedPrefill(String name) {
+        Path dir = Fixtures.dir("forward/" + name);
+        int[] ids = Fixtures.readIds(dir.resolve("ids.txt"));
+        try (LlamaModel model = LlamaModel.load(dir); ThreadPool pool = new ThreadPool(2)) {
+            int vocab = model.config().vocabSize();
+            float[] batched = new InferenceSession(model, ids.length, pool).forwardAll(ids);
+            InferenceSession stepwise = new InferenceSession(model, ids.length, pool);
+            float[] steps = new float[batched.length];
+            for (int t = 0; t < ids.length; t++) {
+                float[] logits = stepwise.forward(ids, t, 1);
+                System.arraycopy(logits, 0, steps, t * vocab, vocab);
+            }
+            double diff = Fixtures.maxAbsDiff(batched, steps);
+            assertTrue(diff < 1e-5, name + ": batched vs token-by-token differ by " + diff);
+
+            // a prompt prefix prefilled, then decoded with the cache == recomputing everything at once
+            InferenceSession mixed = new InferenceSession(model, ids.length, pool);
+            int prefix = ids.length / 2;
+            mixed.forward(ids, 0, prefix);
+            for (int t = prefix; t < ids.length; t++) {
+                float[] logits = mixed.forward(ids, t, 1);
+                double d = Fixtures.maxAbsDiff(Arrays.copyOfRange(batched, t * vocab, (t + 1) * vocab), logits);
+                assertTrue(d < 1e-5, name + ": cached decode at " + t + " differs by " + d);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gqa2"})
+    void contextOverflowAndBadIdsAreClearErrors(String name) {
+        Path dir = Fixtures.dir("forward/" + name);
+        try (LlamaModel model = LlamaModel.load(dir); ThreadPool pool = new ThreadPool(1)) {
+            InferenceSession session = new InferenceSession(model, 2, pool);
+            LoraflowException e = assertThrows(LoraflowException.class, () -> session.forward(new int[] {1, 5, 6}, 0, 3));
+            assertTrue(e.getMessage().contains("context full"), e.getMessage());
+            e = assertThrows(LoraflowException.class, () -> session.forward(new int[] {100000}, 0, 1));
+            assertTrue(e.getMessage().contains("100000"), e.getMessage());
+        }
+    }
+}
