@@ -1,0 +1,86 @@
+package dev.loraflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loraflow.model.Completion;
+import dev.loraflow.model.LanguageModel;
+import dev.loraflow.model.generate.SamplingParams;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Continue a prompt, streaming the text token by token.")
+final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", required = true, description = "HuggingFace model directory (config.json, *.safetensors, tokenizer.json).")
+    Path model;
+
+    @Option(names = "--prompt", defaultValue = "", description = "Prompt text; empty starts from BOS alone.")
+    String prompt;
+
+    @Option(names = "--max-tokens", defaultValue = "256", description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy (default ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "40", description = "Keep the k most likely tokens; 0 = off (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "Nucleus sampling mass; 1 = off (default ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0.05", description = "Drop tokens below min-p × the top probability; 0 = off (default ${DEFAULT-VALUE}).")
+    float minP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1.0", description = "HuggingFace-style penalty on seen tokens; 1 = off.")
+    float repetitionPenalty;
+
+    @Option(names = "--seed", description = "Random seed (same seed, same tokens); default: random.")
+    Long seed;
+
+    @Option(names = "--json", description = "Print one JSON object {prompt_ids, ids, text} instead of streaming.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        long actualSeed = seed != null ? seed : System.nanoTime();
+        SamplingParams params = new SamplingParams(maxTokens, temperature, topK, topP, minP, repetitionPenalty, actualSeed);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+            Completion c = lm.complete(prompt, params, piece -> {
+                if (!json) {
+                    out.print(piece);
+                    out.flush();
+                }
+            });
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                ObjectNode node = mapper.createObjectNode();
+                node.putPOJO("prompt_ids", c.promptIds());
+                node.putPOJO("ids", c.ids());
+                node.put("text", c.text());
+                node.put("seed", actualSeed);
+                out.println(mapper.writeValueAsString(node));
+            } else {
+                out.println();
+                err.printf("[prompt %d tokens, %.1f tok/s; generated %d tokens, %.1f tok/s]%n",
+                        c.promptIds().length, c.prefillTokensPerSecond(), c.ids().length, c.decodeTokensPerSecond());
+            }
+            out.flush();
+        }
+        return 0;
+    }
+}
