@@ -6,12 +6,21 @@ import dev.loraflow.kernels.Attention;
 import dev.loraflow.kernels.Rope;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.kernels.VectorMath;
+import dev.loraflow.model.lora.AdapterStack;
+import dev.loraflow.model.lora.Fusion;
+import dev.loraflow.model.lora.Projection;
+import dev.loraflow.model.lora.StackedLora;
+import dev.loraflow.model.lora.StaticWeights;
+import dev.loraflow.model.lora.WeightTrace;
 
 /**
  * One running sequence: the KV cache, the position and the scratch buffers of the forward pass.
  * Feeding n tokens at once (prefill) runs each projection as one matrix-matrix product; feeding one
  * (decode) runs matrix-vector products. Buffers are kept between calls, so steady-state decode does
- * not allocate. Not thread-safe: one session serves one sequence.
+ * not allocate. With a {@link Fusion}, every projection adds its adapters' outputs weighted per token
+ * (LoRA-Flow): each layer's weights are computed from that layer's residual input, for the new tokens only,
+ * so cached keys and values keep the fused contributions of their own tokens.
+ * Not thread-safe: one session serves one sequence.
  */
 public final class InferenceSession {
     /** Prompt tokens are processed in chunks of at most this many rows, which bounds scratch memory. */
@@ -24,11 +33,21 @@ public final class InferenceSession {
     private final RopeTable rope;
     private final float attentionScale;
     private final float[] lastLogits;
+    private final Fusion fusion;
+    private WeightTrace trace;
     private int position;
-    private Scratch scratch = new Scratch(0, null);
+    private Scratch scratch = new Scratch(0, null, null);
 
+    /** A session on the base model alone. */
     public InferenceSession(LlamaModel model, int contextLength, ThreadPool pool) {
+        this(model, contextLength, pool,
+                new Fusion(AdapterStack.empty(model.config()), StaticWeights.uniform(model.config().numLayers())));
+    }
+
+    /** A session whose projections add the fused adapters. */
+    public InferenceSession(LlamaModel model, int contextLength, ThreadPool pool, Fusion fusion) {
         this.model = model;
+        this.fusion = fusion;
         this.config = model.config();
         if (contextLength < 1) {
             throw new LoraflowException("context length must be at least 1, got " + contextLength);
@@ -54,6 +73,15 @@ public final class InferenceSession {
 
     public KVCache cache() {
         return cache;
+    }
+
+    public Fusion fusion() {
+        return fusion;
+    }
+
+    /** Records the fusion weights of every token fed from now on (null stops recording). */
+    public void trace(WeightTrace trace) {
+        this.trace = trace;
     }
 
     /** Forgets the sequence; the next token is at position 0. */
@@ -126,13 +154,14 @@ public final class InferenceSession {
         int qDim = config.qDim();
         int kvDim = config.kvDim();
         float eps = (float) config.rmsNormEps();
+        fusionWeights(l, n, s);
 
         for (int t = 0; t < n; t++) {
             VectorMath.rmsNorm(s.x, t * d, w.inputNorm(), eps, s.xn, t * d, d);
         }
-        w.q().forward(s.xn, 0, s.q, 0, n, pool);
-        w.k().forward(s.xn, 0, s.k, 0, n, pool);
-        w.v().forward(s.xn, 0, s.v, 0, n, pool);
+        project(l, Projection.Q, w.q(), s.xn, s.q, n, s);
+        project(l, Projection.K, w.k(), s.xn, s.k, n, s);
+        project(l, Projection.V, w.v(), s.xn, s.v, n, s);
 
         float[] keys = cache.keys(l);
         float[] values = cache.values(l);
@@ -145,23 +174,44 @@ public final class InferenceSession {
         }
         Attention.causal(s.q, 0, keys, values, s.attn, 0, position, n,
                 config.numHeads(), config.numKvHeads(), config.headDim(), attentionScale, pool);
-        w.o().forward(s.attn, 0, s.tmp, 0, n, pool);
+        project(l, Projection.O, w.o(), s.attn, s.tmp, n, s);
         VectorMath.addInPlace(s.x, 0, s.tmp, 0, n * d);
 
         for (int t = 0; t < n; t++) {
             VectorMath.rmsNorm(s.x, t * d, w.postAttentionNorm(), eps, s.xn, t * d, d);
         }
         int inter = config.intermediateSize();
-        w.gate().forward(s.xn, 0, s.gate, 0, n, pool);
-        w.up().forward(s.xn, 0, s.up, 0, n, pool);
+        project(l, Projection.GATE, w.gate(), s.xn, s.gate, n, s);
+        project(l, Projection.UP, w.up(), s.xn, s.up, n, s);
         VectorMath.siluMul(s.gate, 0, s.up, 0, s.gate, 0, n * inter);
-        w.down().forward(s.gate, 0, s.tmp, 0, n, pool);
+        project(l, Projection.DOWN, w.down(), s.gate, s.tmp, n, s);
         VectorMath.addInPlace(s.x, 0, s.tmp, 0, n * d);
+    }
+
+    /** Layer l's per-token adapter weights, from the residual input before the layer's first norm. */
+    private void fusionWeights(int l, int n, Scratch s) {
+        int k = fusion.adapters().size();
+        if (k == 0) {
+            return;
+        }
+        fusion.policy().weights(l, s.x, n, config.hiddenSize(), s.coefficients);
+        if (trace != null) {
+            trace.record(l, s.coefficients, n, k);
+        }
+    }
+
+    /** y = W x (+ b) + Σ_i c_i(t) s_i B_i A_i x over the adapters that touch this projection. */
+    private void project(int l, Projection p, Linear base, float[] x, float[] y, int n, Scratch s) {
+        base.forward(x, 0, y, 0, n, pool);
+        StackedLora lora = fusion.adapters().get(l, p);
+        if (lora != null) {
+            lora.addTo(x, 0, y, 0, n, s.coefficients, s.loraRank, s.loraOut, pool);
+        }
     }
 
     private Scratch scratch(int n) {
         if (scratch.rows < n) {
-            scratch = new Scratch(Math.max(n, 1), config);
+            scratch = new Scratch(Math.max(n, 1), config, fusion.adapters());
         }
         return scratch;
     }
@@ -169,9 +219,9 @@ public final class InferenceSession {
     /** Activation buffers for up to {@code rows} tokens; logits holds every row's when all are asked for. */
     private static final class Scratch {
         final int rows;
-        final float[] x, xn, q, k, v, attn, tmp, gate, up, logits;
+        final float[] x, xn, q, k, v, attn, tmp, gate, up, logits, coefficients, loraRank, loraOut;
 
-        Scratch(int rows, LlamaConfig c) {
+        Scratch(int rows, LlamaConfig c, AdapterStack adapters) {
             this.rows = c == null ? 0 : rows;
             int r = this.rows;
             int d = c == null ? 0 : c.hiddenSize();
@@ -185,6 +235,10 @@ public final class InferenceSession {
             gate = new float[c == null ? 0 : r * c.intermediateSize()];
             up = new float[gate.length];
             logits = new float[c == null ? 0 : r * c.vocabSize()];
+            int k = adapters == null ? 0 : adapters.size();
+            coefficients = new float[r * k];
+            loraRank = new float[k == 0 ? 0 : r * adapters.maxTotalRank()];
+            loraOut = new float[k == 0 ? 0 : r * Math.max(d, Math.max(c.qDim(), c.intermediateSize()))];
         }
     }
 }

@@ -1,0 +1,13 @@
+package dev.loraflow.model.lora;
+
+import dev.loraflow.core.LoraflowException;
+
+/** Adapters on a base model and the policy that weights them per token. */
+public record Fusion(AdapterStack adapters, FusionPolicy policy) {
+    public Fusion {
+        if (policy.adapterCount() != adapters.size()) {
+            throw new LoraflowException("the fusion weights cover " + policy.adapterCount() + " adapters but "
+                    + adapters.size() + " are loaded " + adapters.names());
+        }
+    }
+}
