@@ -6,9 +6,17 @@ import dev.loraflow.model.generate.Generator;
 import dev.loraflow.model.generate.SamplingParams;
 import dev.loraflow.model.llama.InferenceSession;
 import dev.loraflow.model.llama.LlamaModel;
+import dev.loraflow.model.lora.AdapterStack;
+import dev.loraflow.model.lora.Fusion;
+import dev.loraflow.model.lora.LoraAdapter;
+import dev.loraflow.model.lora.StaticWeights;
+import dev.loraflow.model.lora.WeightTrace;
 import dev.loraflow.tokenizer.StreamingDecoder;
 import dev.loraflow.tokenizer.Tokenizer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -55,9 +63,26 @@ public final class LanguageModel implements AutoCloseable {
         return pool;
     }
 
-    /** A new sequence with room for {@code contextLength} tokens. */
+    /** A new sequence on the base model with room for {@code contextLength} tokens. */
     public InferenceSession newSession(int contextLength) {
         return new InferenceSession(model, contextLength, pool);
+    }
+
+    /** A new sequence whose projections add the fused adapters. */
+    public InferenceSession newSession(int contextLength, Fusion fusion) {
+        return new InferenceSession(model, contextLength, pool, fusion);
+    }
+
+    /** Loads PEFT adapters by name (in the map's order), checked against this model. */
+    public List<LoraAdapter> loadAdapters(Map<String, Path> namedDirs) {
+        List<LoraAdapter> adapters = new ArrayList<>();
+        namedDirs.forEach((name, dir) -> adapters.add(LoraAdapter.load(name, dir, model.config())));
+        return adapters;
+    }
+
+    /** The base model alone, as a fusion of no adapters. */
+    public Fusion baseFusion() {
+        return new Fusion(AdapterStack.empty(model.config()), StaticWeights.uniform(model.config().numLayers()));
     }
 
     /** Prompt text to ids, with BOS as the tokenizer adds it; an empty prompt gives BOS alone. */
@@ -82,9 +107,19 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     public Completion complete(int[] promptIds, SamplingParams params, Consumer<String> onText) {
-        int context = Math.min(model.config().maxPositionEmbeddings(), promptIds.length + params.maxTokens());
-        context = Math.max(context, promptIds.length);
-        InferenceSession session = newSession(context);
+        return complete(promptIds, params, baseFusion(), null, onText);
+    }
+
+    /**
+     * Generates with fused adapters. With a trace, every token's fusion weights are recorded,
+     * the last generated token's included (it is fed once more for that, when the context has room).
+     */
+    public Completion complete(int[] promptIds, SamplingParams params, Fusion fusion, WeightTrace trace,
+                               Consumer<String> onText) {
+        int wanted = promptIds.length + params.maxTokens() + (trace == null ? 0 : 1);
+        int context = Math.max(Math.min(model.config().maxPositionEmbeddings(), wanted), promptIds.length);
+        InferenceSession session = newSession(context, fusion);
+        session.trace(trace);
         StreamingDecoder decoder = tokenizer.streamingDecoder(true);
         long start = System.nanoTime();
         long[] firstToken = {0};
@@ -102,6 +137,9 @@ public final class LanguageModel implements AutoCloseable {
             onText.accept(rest);
         }
         long end = System.nanoTime();
+        if (trace != null && ids.length > 0 && session.position() < session.capacity()) {
+            session.forward(ids, ids.length - 1, 1);
+        }
         String text = tokenizer.decode(ids, true);
         long prefillNanos = firstToken[0] == 0 ? end - start : firstToken[0] - start;
         return new Completion(promptIds, ids, text, prefillNanos, end - start - prefillNanos);

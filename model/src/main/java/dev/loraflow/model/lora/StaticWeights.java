@@ -1,7 +1,14 @@
 package dev.loraflow.model.lora;
 
 import dev.loraflow.core.LoraflowException;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -61,6 +68,49 @@ public final class StaticWeights implements FusionPolicy {
             w[i] = v;
         }
         return uniform(layers, w);
+    }
+
+    /**
+     * Reads weights from JSON: {@code {"lang": 0.5, "task": 0.5}} (every layer alike) or
+     * {@code {"lang": [w_0, w_1, ...], "task": [...]}} (one weight per layer). Every loaded adapter must be named.
+     */
+    public static StaticWeights fromJson(Path file, List<String> adapters, int layers) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readAllBytes(file));
+        } catch (JacksonException e) {
+            throw new LoraflowException(file + ": invalid JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new LoraflowException("cannot read weights file " + file + ": " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new LoraflowException(file + ": must be an object mapping adapter names to a weight or a list of per-layer weights");
+        }
+        float[][] w = new float[layers][adapters.size()];
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!adapters.contains(name)) {
+                throw new LoraflowException(file + ": names adapter '" + name + "', but the loaded adapters are " + adapters);
+            }
+        }
+        for (int i = 0; i < adapters.size(); i++) {
+            JsonNode v = root.get(adapters.get(i));
+            if (v == null) {
+                throw new LoraflowException(file + ": gives no weight for adapter '" + adapters.get(i) + "'");
+            }
+            for (int l = 0; l < layers; l++) {
+                JsonNode value = v.isArray() ? v.get(l) : v;
+                if (v.isArray() && v.size() != layers) {
+                    throw new LoraflowException(file + ": adapter '" + adapters.get(i) + "' has " + v.size()
+                            + " per-layer weights, the model has " + layers + " layers");
+                }
+                if (value == null || !value.isNumber()) {
+                    throw new LoraflowException(file + ": weight of adapter '" + adapters.get(i) + "' must be a number");
+                }
+                w[l][i] = value.floatValue();
+            }
+        }
+        return new StaticWeights(w);
     }
 
     public float[] layer(int l) {
