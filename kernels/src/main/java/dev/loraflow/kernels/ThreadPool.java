@@ -72,8 +72,11 @@ public final class ThreadPool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("ThreadPool is closed");
         }
-        if (threads == 1 || n == 1 || callLock.isHeldByCurrentThread()
-                || Thread.currentThread() instanceof Worker w && w.pool() == this) {
+        if (Thread.currentThread() instanceof Worker w && w.pool() == this) {
+            task.run(0, n); // nested inside one of our tasks: the caller holds callLock and waits for this chunk
+            return;
+        }
+        if (threads == 1 || n == 1 || callLock.isHeldByCurrentThread()) {
             callLock.lock(); // serialises scratch slot 0 between callers; reentrant for nested calls
             try {
                 task.run(0, n);
