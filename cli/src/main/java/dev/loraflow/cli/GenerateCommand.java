@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loraflow.model.Completion;
 import dev.loraflow.model.LanguageModel;
 import dev.loraflow.model.generate.SamplingParams;
+import dev.loraflow.model.lora.Fusion;
+import dev.loraflow.model.lora.WeightTrace;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,6 +24,16 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    FusionOptions fusionOptions;
+
+    @Option(names = "--show-weights", description = "After generating, print each token's fusion weights (layer-averaged).")
+    boolean showWeights;
+
+    @Option(names = "--weights-out", paramLabel = "FILE.json",
+            description = "Write every token's fusion weights: {adapters, tokens, ids, weights[token][layer][adapter]}.")
+    Path weightsOut;
 
     @Option(names = "--model", required = true, description = "HuggingFace model directory (config.json, *.safetensors, tokenizer.json).")
     Path model;
@@ -60,7 +72,13 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
-            Completion c = lm.complete(prompt, params, piece -> {
+            Fusion fusion = fusionOptions.build(lm);
+            boolean tracing = showWeights || weightsOut != null;
+            if (tracing && fusion.adapters().size() == 0) {
+                throw new IllegalArgumentException("--show-weights and --weights-out need at least one --lora adapter");
+            }
+            WeightTrace trace = tracing ? new WeightTrace(lm.config().numLayers()) : null;
+            Completion c = lm.complete(lm.encodePrompt(prompt), params, fusion, trace, piece -> {
                 if (!json) {
                     out.print(piece);
                     out.flush();
@@ -78,6 +96,18 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println();
                 err.printf("[prompt %d tokens, %.1f tok/s; generated %d tokens, %.1f tok/s]%n",
                         c.promptIds().length, c.prefillTokensPerSecond(), c.ids().length, c.decodeTokensPerSecond());
+            }
+            if (trace != null) {
+                int[] fed = new int[c.promptIds().length + c.ids().length];
+                System.arraycopy(c.promptIds(), 0, fed, 0, c.promptIds().length);
+                System.arraycopy(c.ids(), 0, fed, c.promptIds().length, c.ids().length);
+                WeightReport report = new WeightReport(fusion.adapters().names(), fed, trace, lm.tokenizer());
+                if (showWeights) {
+                    report.printTable(json ? err : out);
+                }
+                if (weightsOut != null) {
+                    report.writeJson(weightsOut);
+                }
             }
             out.flush();
         }

@@ -17,6 +17,9 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    FusionOptions fusionOptions;
+
     @Option(names = "--model", required = true, description = "HuggingFace model directory.")
     Path model;
 
@@ -38,7 +41,7 @@ final class LogitsCommand implements Callable<Integer> {
     public Integer call() {
         try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
             int[] ids = input.ids != null ? IdList.parse(input.ids, "--ids") : lm.encodePrompt(input.prompt);
-            float[] logits = lm.newSession(ids.length).forwardAll(ids);
+            float[] logits = lm.newSession(ids.length, fusionOptions.build(lm)).forwardAll(ids);
             ByteBuffer bytes = ByteBuffer.allocate(logits.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             bytes.asFloatBuffer().put(logits);
             AtomicFiles.write(out, o -> o.write(bytes.array()));

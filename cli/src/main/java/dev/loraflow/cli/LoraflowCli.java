@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 LogitsCommand.class,
                 InspectCommand.class,
+                MergeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class LoraflowCli implements Runnable {
