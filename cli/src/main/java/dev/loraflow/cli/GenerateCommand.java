@@ -8,7 +8,10 @@ import dev.loraflow.model.generate.SamplingParams;
 import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.WeightTrace;
 import java.io.PrintWriter;
+import dev.loraflow.tokenizer.ChatMessage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +44,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "", description = "Prompt text; empty starts from BOS alone.")
     String prompt;
 
+    @Option(names = "--chat", description = "Wrap the prompt as a user message in the model's chat template.")
+    boolean chat;
+
+    @Option(names = "--system", description = "A system message for --chat.")
+    String system;
+
     @Option(names = "--max-tokens", defaultValue = "256", description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
@@ -65,6 +74,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object {prompt_ids, ids, text} instead of streaming.")
     boolean json;
 
+    private int[] promptIds(LanguageModel lm) {
+        if (system != null && !chat) {
+            throw new IllegalArgumentException("--system needs --chat");
+        }
+        if (!chat) {
+            return lm.encodePrompt(prompt);
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        if (system != null) {
+            messages.add(new ChatMessage("system", system));
+        }
+        messages.add(new ChatMessage("user", prompt));
+        return lm.encodeChat(messages);
+    }
+
     @Override
     public Integer call() throws Exception {
         long actualSeed = seed != null ? seed : System.nanoTime();
@@ -78,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--show-weights and --weights-out need at least one --lora adapter");
             }
             WeightTrace trace = tracing ? new WeightTrace(lm.config().numLayers()) : null;
-            Completion c = lm.complete(lm.encodePrompt(prompt), params, fusion, trace, piece -> {
+            Completion c = lm.complete(promptIds(lm), params, fusion, trace, piece -> {
                 if (!json) {
                     out.print(piece);
                     out.flush();

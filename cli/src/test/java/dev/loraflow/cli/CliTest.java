@@ -73,6 +73,32 @@ class CliTest {
     }
 
     @Test
+    void chatRendersTheModelsTemplate(@TempDir Path tmp) throws Exception {
+        Path model = SharedData.require("models/stories260K");
+        Result noTemplate = run("generate", "--model", model.toString(), "--chat", "--prompt", "hi");
+        assertEquals(1, noTemplate.exit());
+        assertTrue(noTemplate.err().contains("chat_template"), noTemplate.err());
+
+        Path chatModel = tmp.resolve("chat");
+        Files.createDirectories(chatModel);
+        for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
+            Files.copy(model.resolve(f), chatModel.resolve(f));
+        }
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(
+                model.resolve("tokenizer_config.json").toFile());
+        config.put("chat_template", "{{ bos_token }}{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}"
+                + "{% if add_generation_prompt %}[assistant]{% endif %}");
+        Files.writeString(chatModel.resolve("tokenizer_config.json"), config.toString());
+        Result r = run("generate", "--model", chatModel.toString(), "--chat", "--system", "Be brief.", "--prompt", "Hi there",
+                "--max-tokens", "3", "--temperature", "0", "--json");
+        assertEquals(0, r.exit(), r.err());
+        int[] expected = dev.loraflow.tokenizer.Tokenizer.load(model)
+                .encode("<s>[system] Be brief.\n[user] Hi there\n[assistant]", false, true);
+        assertArrayEquals(expected, ids(new ObjectMapper().readTree(r.out()).get("prompt_ids")));
+        assertEquals(1, expected[0], "the template's bos_token text becomes the BOS id");
+    }
+
+    @Test
     void logitsDumpMatchesRunC(@TempDir Path tmp) throws Exception {
         Path model = SharedData.require("models/stories260K");
         Path out = tmp.resolve("logits.f32");

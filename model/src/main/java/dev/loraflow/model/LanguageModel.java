@@ -11,10 +11,19 @@ import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.LoraAdapter;
 import dev.loraflow.model.lora.StaticWeights;
 import dev.loraflow.model.lora.WeightTrace;
+import dev.loraflow.core.LoraflowException;
+import dev.loraflow.tokenizer.ChatMessage;
 import dev.loraflow.tokenizer.StreamingDecoder;
 import dev.loraflow.tokenizer.Tokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -33,18 +42,44 @@ public final class LanguageModel implements AutoCloseable {
     private final LlamaModel model;
     private final Tokenizer tokenizer;
     private final ThreadPool pool;
+    private final Set<Integer> eosIds;
 
-    private LanguageModel(LlamaModel model, Tokenizer tokenizer, ThreadPool pool) {
+    private LanguageModel(LlamaModel model, Tokenizer tokenizer, ThreadPool pool, Set<Integer> eosIds) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.pool = pool;
+        this.eosIds = eosIds;
     }
 
     /** Opens a HuggingFace model directory (config.json, safetensors, tokenizer.json) with {@code threads} workers. */
     public static LanguageModel open(Path dir, int threads) {
         Tokenizer tokenizer = Tokenizer.load(dir);
         LlamaModel model = LlamaModel.load(dir);
-        return new LanguageModel(model, tokenizer, new ThreadPool(threads));
+        Set<Integer> eos = new HashSet<>();
+        Arrays.stream(model.config().eosTokenIds()).forEach(eos::add);
+        tokenizer.eosId().ifPresent(eos::add);
+        eos.addAll(generationConfigEos(dir));
+        return new LanguageModel(model, tokenizer, new ThreadPool(threads), Set.copyOf(eos));
+    }
+
+    /** generation_config.json's eos_token_id (an id or a list; chat models list their end-of-turn token there). */
+    private static Set<Integer> generationConfigEos(Path dir) {
+        Path file = dir.resolve("generation_config.json");
+        if (!Files.isRegularFile(file)) {
+            return Set.of();
+        }
+        try {
+            JsonNode eos = new ObjectMapper().readTree(file.toFile()).get("eos_token_id");
+            Set<Integer> ids = new HashSet<>();
+            if (eos != null && eos.isArray()) {
+                eos.forEach(e -> ids.add(e.asInt()));
+            } else if (eos != null && eos.isIntegralNumber()) {
+                ids.add(eos.intValue());
+            }
+            return ids;
+        } catch (IOException e) {
+            throw new LoraflowException(file + ": cannot read (" + e.getMessage() + ")");
+        }
     }
 
     public LlamaModel model() {
@@ -95,9 +130,19 @@ public final class LanguageModel implements AutoCloseable {
         return ids;
     }
 
-    /** True for the config's EOS ids and the tokenizer's EOS id. */
+    /**
+     * A conversation rendered with the model's own chat template (tokenizer_config.json), ending
+     * with the assistant's turn opened, then encoded with special-token text parsed (as HF's apply_chat_template).
+     */
+    public int[] encodeChat(List<ChatMessage> messages) {
+        var template = tokenizer.chatTemplate().orElseThrow(() -> new LoraflowException(
+                "this model's tokenizer_config.json has no chat_template; use a plain prompt instead of chat"));
+        return tokenizer.encode(template.render(messages, true), false, true);
+    }
+
+    /** True for the EOS ids of config.json, generation_config.json and the tokenizer. */
     public boolean isEos(int id) {
-        return model.config().isEos(id) || (tokenizer.eosId().isPresent() && tokenizer.eosId().getAsInt() == id);
+        return eosIds.contains(id);
     }
 
     /** Generates a continuation of {@code prompt}, passing text pieces to {@code onText} as they complete. */
