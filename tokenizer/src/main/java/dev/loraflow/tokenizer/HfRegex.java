@@ -19,12 +19,7 @@ final class HfRegex {
     private HfRegex() {}
 
     static Pattern compile(String hfRegex, String where) {
-        try {
-            return Pattern.compile(toJava(hfRegex), Pattern.UNICODE_CHARACTER_CLASS);
-        } catch (PatternSyntaxException e) {
-            throw new TokenizerException(where + ": the regex " + hfRegex + " cannot be compiled in Java ("
-                    + e.getDescription() + "); this tokenizer's pre-tokenizer is not supported yet", e);
-        }
+        return compileJava(toJava(hfRegex), hfRegex, where);
     }
 
     /**
@@ -33,8 +28,16 @@ final class HfRegex {
      */
     static Pattern compileCoveringGaps(String hfRegex, String where) {
         String java = toJava(hfRegex);
-        compile(hfRegex, where);
-        return Pattern.compile("(?:" + java + ")|(?:(?!(?:" + java + "))[\\s\\S])+", Pattern.UNICODE_CHARACTER_CLASS);
+        return compileJava("(?:" + java + ")|(?:(?!(?:" + java + "))[\\s\\S])+", hfRegex, where);
+    }
+
+    private static Pattern compileJava(String javaRegex, String hfRegex, String where) {
+        try {
+            return Pattern.compile(javaRegex, Pattern.UNICODE_CHARACTER_CLASS);
+        } catch (PatternSyntaxException e) {
+            throw new TokenizerException(where + ": the regex " + hfRegex + " cannot be compiled in Java ("
+                    + e.getDescription() + "); this tokenizer's pre-tokenizer is not supported yet", e);
+        }
     }
 
     static String toJava(String hfRegex) {

@@ -40,7 +40,7 @@ final class HfTokenizerJson {
                     + " (model.type); loraflow reads BPE tokenizers (SentencePiece-style with byte fallback, or byte-level)");
         }
         for (String field : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
-            if (!model.path(field).isNull() && !model.path(field).isMissingNode() && !model.path(field).asText().isEmpty()) {
+            if (!model.path(field).asText("").isEmpty()) {
                 throw new TokenizerException(file + ": model." + field + " is not supported (only Llama-style BPE files are)");
             }
         }

@@ -34,7 +34,7 @@ record TokenizerConfig(Optional<Boolean> addBosToken, Optional<Boolean> addEosTo
                 flag(root, "add_eos_token"),
                 Optional.ofNullable(JsonFiles.tokenContent(root.get("bos_token"))),
                 Optional.ofNullable(JsonFiles.tokenContent(root.get("eos_token"))),
-                root.path("legacy").asBoolean(true),
+                flag(root, "legacy").orElse(true), // transformers reads a missing or null legacy as true
                 chatTemplate(root.get("chat_template"), file));
     }
 
