@@ -22,7 +22,7 @@ class ByteLevelTokenizerTest {
 
     @Test
     void llama3MatchesHuggingFaceIdsAndDecodesBack() throws Exception {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama3"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama3();
         List<VocabTestCases.Case> cases = llama3Cases();
         assertEquals(46, cases.size());
         for (VocabTestCases.Case c : cases) {
@@ -36,7 +36,7 @@ class ByteLevelTokenizerTest {
         Path llama3 = SharedData.require("tokenizers/llama3");
         Files.createSymbolicLink(dir.resolve("tokenizer.model"), llama3.resolve("tokenizer.model"));
         Tokenizer tiktoken = Tokenizer.load(dir);
-        Tokenizer json = Tokenizer.load(llama3);
+        Tokenizer json = ReferenceTokenizers.llama3();
         assertEquals(json.vocabSize(), tiktoken.vocabSize());
         for (VocabTestCases.Case c : llama3Cases()) {
             assertArrayEquals(c.ids(), tiktoken.encode(c.input(), false, false), c.toString());
@@ -75,7 +75,7 @@ class ByteLevelTokenizerTest {
 
     @Test
     void llama3SpecialTokens() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama3"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama3();
         assertEquals(128256, tokenizer.vocabSize());
         assertEquals(OptionalInt.of(128000), tokenizer.bosId());
         assertEquals(OptionalInt.of(128001), tokenizer.eosId());

@@ -14,7 +14,7 @@ class ChatTemplateTest {
 
     @Test
     void llama3TemplateRendersSystemUserAssistant() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama3"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama3();
         ChatTemplate template = tokenizer.chatTemplate().orElseThrow();
         String rendered = template.render(List.of(
                 new ChatMessage("system", "You are a helpful assistant."),
@@ -37,7 +37,7 @@ class ChatTemplateTest {
 
     @Test
     void renderedChatEncodesWithSpecialTokenIds() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama3"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama3();
         String rendered = tokenizer.chatTemplate().orElseThrow().render(List.of(new ChatMessage("user", "Hello world")), true);
         int[] ids = tokenizer.encode(rendered, false, true);
         // <|begin_of_text|> <|start_header_id|> user <|end_header_id|> "\n\n" Hello world <|eot_id|> ...

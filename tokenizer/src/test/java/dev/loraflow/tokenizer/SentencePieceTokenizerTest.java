@@ -28,7 +28,7 @@ class SentencePieceTokenizerTest {
 
     @Test
     void llama2MatchesHuggingFaceIdsWithoutSpecialTokens() throws Exception {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama2"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama2();
         Path tests = SharedData.require("tokenizers/tests");
         List<VocabTestCases.Case> cases = VocabTestCases.read(tests.resolve("ggml-vocab-llama-spm.gguf.inp"),
                 tests.resolve("ggml-vocab-llama-spm.gguf.out"));
@@ -43,9 +43,9 @@ class SentencePieceTokenizerTest {
         // Prepend ▁ + Replace(' ' -> ▁) is undone by the decoder's Replace + Strip, so text survives intact.
         Path refs = SharedData.require("models/stories260K/reference/tokenizer");
         Path tests = SharedData.require("tokenizers/tests");
-        check(Tokenizer.load(SharedData.require("models/stories260K")),
+        check(ReferenceTokenizers.stories260k(),
                 VocabTestCases.read(refs.resolve("inputs.txt"), refs.resolve("hf_tokenizer_json_ids.txt")));
-        check(Tokenizer.load(SharedData.require("tokenizers/llama2")),
+        check(ReferenceTokenizers.llama2(),
                 VocabTestCases.read(tests.resolve("ggml-vocab-llama-spm.gguf.inp"), tests.resolve("ggml-vocab-llama-spm.gguf.out")));
     }
 
@@ -58,7 +58,7 @@ class SentencePieceTokenizerTest {
 
     @Test
     void llama2SpecialTokensAndVocabulary() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama2"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama2();
         assertEquals(32000, tokenizer.vocabSize());
         assertEquals(OptionalInt.of(1), tokenizer.bosId());
         assertEquals(OptionalInt.of(2), tokenizer.eosId());
@@ -74,7 +74,7 @@ class SentencePieceTokenizerTest {
 
     @Test
     void specialTokenTextIsOnlyParsedWhenAsked() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama2"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama2();
         int[] parsed = tokenizer.encode("Hello</s>", false, true);
         assertEquals(2, parsed[parsed.length - 1]);
         int[] literal = tokenizer.encode("Hello</s>", false, false);
@@ -89,11 +89,11 @@ class SentencePieceTokenizerTest {
     void legacyFalseAddsNoSpaceMarkerAfterASpecialToken() {
         // Llama 2's tokenizer_config.json says legacy: false, so "</s>Hello" encodes "Hello" as a
         // word start without the ▁ that the start of the text gets: ids of "Hello" alone differ from " Hello".
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama2"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama2();
         int[] afterSpecial = tokenizer.encode("</s>Hello", false, true);
         assertEquals("Hello", tokenizer.tokenText(afterSpecial[1]));
         // stories260K says legacy: true: the ▁ is added after special tokens as well.
-        Tokenizer stories = Tokenizer.load(SharedData.require("models/stories260K"));
+        Tokenizer stories = ReferenceTokenizers.stories260k();
         int[] legacy = stories.encode("</s>a", false, true);
         assertEquals("▁a", stories.tokenText(legacy[1]));
     }

@@ -35,7 +35,7 @@ class StreamingDecoderTest {
     @Test
     void byteFallbackPiecesAreHeldUntilTheCharacterIsComplete() {
         // stories260K has 512 tokens, so emoji and CJK are spelled with <0xNN> byte tokens.
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("models/stories260K"));
+        Tokenizer tokenizer = ReferenceTokenizers.stories260k();
         String text = "Hi 🚀 我想 ok";
         int[] ids = tokenizer.encode(text, false, false);
         assertTrue(tokenizer.tokenText(ids[3]).startsWith("<0x"), "expected byte fallback, got " + tokenizer.tokenText(ids[3]));
@@ -47,13 +47,13 @@ class StreamingDecoderTest {
 
     @Test
     void byteLevelTokensThatSplitCharactersAreHeld() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama3"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama3();
         assertWholeCharacters(tokenizer, "កាន់តែពិសេសអាចខលចេញ 😶‍🌫️ 🦙🦙 Cửa Việt");
     }
 
     @Test
     void firstTokenLosesTheSentencePieceSpaceLikeHfDecode() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("tokenizers/llama2"));
+        Tokenizer tokenizer = ReferenceTokenizers.llama2();
         int[] ids = {1, 15043, 3186}; // <s> ▁Hello ▁world
         assertEquals(List.of("<s>", " Hello", " world", ""), stream(tokenizer, ids, false));
         assertEquals(List.of("", "Hello", " world", ""), stream(tokenizer, ids, true));
@@ -62,7 +62,7 @@ class StreamingDecoderTest {
 
     @Test
     void unfinishedCharacterAtTheEndBecomesReplacement() {
-        Tokenizer tokenizer = Tokenizer.load(SharedData.require("models/stories260K"));
+        Tokenizer tokenizer = ReferenceTokenizers.stories260k();
         int[] rocket = tokenizer.encode("🚀", false, false); // ▁ then four byte tokens
         StreamingDecoder decoder = tokenizer.streamingDecoder(true);
         StringBuilder out = new StringBuilder();

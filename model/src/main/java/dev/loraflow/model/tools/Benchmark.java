@@ -1,0 +1,70 @@
+package dev.loraflow.model.tools;
+
+import dev.loraflow.kernels.ThreadPool;
+import dev.loraflow.model.generate.Sampler;
+import dev.loraflow.model.generate.SamplingParams;
+import dev.loraflow.model.llama.InferenceSession;
+import dev.loraflow.model.llama.LlamaModel;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * Times a model directory: load, then a prefill of random prompt ids and greedy decode steps, after an
+ * untimed warm-up so the JIT has compiled the kernels. The KV cache holds exactly prompt + generated tokens.
+ */
+public final class Benchmark {
+    /** Prompt ids are random but fixed, so runs compare like with like. */
+    private static final long PROMPT_SEED = 42;
+    /** Warm-up sizes: enough calls for the JIT to compile the prefill and decode paths, short next to the timed run. */
+    private static final int WARMUP_PROMPT = 16;
+    private static final int WARMUP_DECODE = 8;
+
+    private final int promptTokens;
+    private final int genTokens;
+    private final int threads;
+
+    /** Callers check the counts against the model (see {@link dev.loraflow.core.config.LlamaConfig#maxPositionEmbeddings}). */
+    public Benchmark(int promptTokens, int genTokens, int threads) {
+        this.promptTokens = promptTokens;
+        this.genTokens = genTokens;
+        this.threads = threads;
+    }
+
+    public BenchResult run(Path modelDir) {
+        long start = System.nanoTime();
+        try (LlamaModel model = LlamaModel.load(modelDir); ThreadPool pool = new ThreadPool(threads)) {
+            long loadNanos = System.nanoTime() - start;
+            var rssAfterLoad = ProcessMemory.residentBytes();
+            int vocab = model.config().vocabSize();
+            InferenceSession session = new InferenceSession(model, promptTokens + genTokens, pool);
+            int[] prompt = new SplittableRandom(PROMPT_SEED).ints(promptTokens, 0, vocab).toArray();
+
+            generate(session, prompt, Math.min(promptTokens, WARMUP_PROMPT), Math.min(genTokens, WARMUP_DECODE));
+            session.reset();
+
+            long t0 = System.nanoTime();
+            float[] logits = session.forward(prompt, 0, promptTokens);
+            long t1 = System.nanoTime();
+            decode(session, logits, genTokens);
+            long t2 = System.nanoTime();
+
+            return new BenchResult(loadNanos, rssAfterLoad, ProcessMemory.peakResidentBytes(), model.weightBytes(),
+                    session.cache().bytes(), DecodeTraffic.bytesPerToken(model), promptTokens, t1 - t0,
+                    genTokens, t2 - t1, threads, model.embedTokens().dtype());
+        }
+    }
+
+    private static void generate(InferenceSession session, int[] prompt, int promptLength, int steps) {
+        decode(session, session.forward(prompt, 0, promptLength), steps);
+    }
+
+    /** Feeds {@code steps} greedy tokens one at a time, starting from the logits of the prompt. */
+    private static void decode(InferenceSession session, float[] logits, int steps) {
+        Sampler greedy = new Sampler(SamplingParams.greedy(steps), logits.length);
+        int[] token = new int[1];
+        for (int i = 0; i < steps; i++) {
+            token[0] = greedy.sample(logits);
+            logits = session.forward(token, 0, 1);
+        }
+    }
+}
