@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 LogitsCommand.class,
                 InspectCommand.class,
                 MergeCommand.class,
+                MakeModelCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class LoraflowCli implements Runnable {

@@ -1,5 +1,6 @@
 package dev.loraflow.model.tools;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -20,7 +21,7 @@ final class RandomWeights {
     /** Fills out[0..n) with element values of chunk {@code chunk} of tensor {@code tensor}: 1.0 for norms, else N(0, STD). */
     void fill(TensorSpec spec, int tensor, long chunk, float[] out, int n) {
         if (spec.norm()) {
-            java.util.Arrays.fill(out, 0, n, 1.0f);
+            Arrays.fill(out, 0, n, 1.0f);
             return;
         }
         SplittableRandom random = new SplittableRandom(mix(mix(seed ^ mix(tensor + 1L)) + chunk));
