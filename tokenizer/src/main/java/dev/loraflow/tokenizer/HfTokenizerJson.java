@@ -18,6 +18,7 @@ final class HfTokenizerJson {
     static final String FILE_NAME = "tokenizer.json";
 
     private final Path file;
+    private final TokenizerJsonDocument document;
     private final JsonNode root;
     private final JsonNode model;
     private final TokenizerConfig config;
@@ -25,7 +26,8 @@ final class HfTokenizerJson {
     private HfTokenizerJson(Path file, TokenizerConfig config) {
         this.file = file;
         this.config = config;
-        this.root = JsonFiles.read(file);
+        this.document = TokenizerJsonDocument.read(file);
+        this.root = document.root();
         this.model = JsonFiles.required(root, "model", "", file);
     }
 
@@ -68,13 +70,11 @@ final class HfTokenizerJson {
     }
 
     private Map<String, Integer> readModelVocab() {
-        JsonNode vocab = JsonFiles.required(model, "vocab", "model.", file);
-        if (!vocab.isObject()) {
-            throw new TokenizerException(file + ": model.vocab must be an object of token -> id");
+        if (document.vocab() == null) {
+            throw new TokenizerException(file + " has no model.vocab object of token -> id; it is not a complete"
+                    + " HuggingFace tokenizer file (re-download it)");
         }
-        Map<String, Integer> ids = new HashMap<>(vocab.size() * 2);
-        vocab.properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
-        return ids;
+        return document.vocab();
     }
 
     private List<AddedToken> readAddedTokens() {
@@ -194,27 +194,18 @@ final class HfTokenizerJson {
     }
 
     private MergeTable merges(Map<String, Integer> modelVocab) {
-        JsonNode merges = JsonFiles.required(model, "merges", "model.", file);
+        List<String[]> merges = document.merges();
+        if (merges == null) {
+            throw new TokenizerException(file + " has no model.merges list; it is not a complete HuggingFace"
+                    + " tokenizer file (re-download it)");
+        }
         int n = merges.size();
         int[] lefts = new int[n];
         int[] rights = new int[n];
         int[] results = new int[n];
         for (int rank = 0; rank < n; rank++) {
-            JsonNode merge = merges.get(rank);
-            String left;
-            String right;
-            if (merge.isArray() && merge.size() == 2) {
-                left = merge.get(0).asText();
-                right = merge.get(1).asText();
-            } else {
-                String text = merge.asText();
-                int space = text.indexOf(' ', 1);
-                if (space < 0) {
-                    throw new TokenizerException(file + ": model.merges[" + rank + "] '" + text + "' is not 'left right'");
-                }
-                left = text.substring(0, space);
-                right = text.substring(space + 1);
-            }
+            String left = merges.get(rank)[0];
+            String right = merges.get(rank)[1];
             lefts[rank] = vocabId(modelVocab, left, rank);
             rights[rank] = vocabId(modelVocab, right, rank);
             results[rank] = vocabId(modelVocab, left + right, rank);

@@ -20,12 +20,17 @@ final class JsonFiles {
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw new TokenizerException(file + " is not valid JSON (" + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
-                    + "); re-download it from the model's repository", e);
+            throw invalidJson(file, e);
         } catch (IOException e) {
             throw new TokenizerException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    static TokenizerException invalidJson(Path file, JsonProcessingException e) {
+        String where = e.getLocation() == null ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        return new TokenizerException(file + " is not valid JSON (" + e.getOriginalMessage() + where
+                + "); re-download it from the model's repository", e);
     }
 
     /** A field that must be present, e.g. {@code required(root, "model", file)}. */
