@@ -1,10 +1,7 @@
 package dev.loraflow.kernels.grad;
 
-import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.kernels.VectorMath;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * The adapter half of LoRA-Flow's fused projection, forward and backward:
@@ -41,11 +38,11 @@ public final class AdapterDelta {
     /** u [n][R] = z·Aᵀ (kept for the backward); y [n][out] += Δy. */
     public static void forward(Stack s, float[] z, float[] coef, int n, float[] u, float[] y, ThreadPool pool) {
         int total = s.totalRank();
-        matmul(s.a(), total, s.in(), z, u, n, pool);
+        MatMulGrad.forward(s.a(), total, s.in(), z, u, n, pool);
         float[] scaled = new float[n * total];
         BlockScale.forward(u, coef, s.ranks(), s.scales(), scaled, n);
         float[] delta = new float[n * s.out()];
-        matmul(s.b(), s.out(), total, scaled, delta, n, pool);
+        MatMulGrad.forward(s.b(), s.out(), total, scaled, delta, n, pool);
         VectorMath.addInPlace(y, 0, delta, 0, n * s.out());
     }
 
@@ -68,14 +65,5 @@ public final class AdapterDelta {
         if (g.dz() != null) {
             MatMulGrad.input(s.a(), 0, total, s.in(), du, 0, g.dz(), 0, n, pool);
         }
-    }
-
-    /** y [n][rows] = x [n][cols] · Wᵀ for a float[] W, through the forward kernel on a heap segment. */
-    static void matmul(float[] w, int rows, int cols, float[] x, float[] y, int n, ThreadPool pool) {
-        // MatMul reads weights as little-endian; a heap segment is in native order.
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            throw new UnsupportedOperationException("float[] weights need a little-endian platform");
-        }
-        MatMul.f32(MemorySegment.ofArray(w), 0, rows, cols, x, 0, y, 0, n, pool);
     }
 }

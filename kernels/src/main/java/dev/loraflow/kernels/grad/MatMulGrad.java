@@ -1,7 +1,9 @@
 package dev.loraflow.kernels.grad;
 
+import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.ThreadPool;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -49,6 +51,17 @@ public final class MatMulGrad {
     public static void inputF16(MemorySegment w, long wOffset, int rows, int cols, float[] dy, int dyOff,
                                 float[] dx, int dxOff, int n, ThreadPool pool) {
         inputFromSegment(WeightStorage.F16, w, wOffset, rows, cols, dy, dyOff, dx, dxOff, n, pool);
+    }
+
+    /**
+     * The forward for trainable or small float[] weights, y [n][rows] = x [n][cols] · Wᵀ (overwrites y), through
+     * {@link MatMul} on a heap segment, which is in native order while MatMul reads little-endian.
+     */
+    public static void forward(float[] w, int rows, int cols, float[] x, float[] y, int n, ThreadPool pool) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new UnsupportedOperationException("float[] weights need a little-endian platform");
+        }
+        MatMul.f32(MemorySegment.ofArray(w), 0, rows, cols, x, 0, y, 0, n, pool);
     }
 
     /** dX += dY · W for W a float[] [rows][cols] starting at wOff. */
