@@ -18,6 +18,8 @@ public final class StackedLora {
     private final int totalRank;
     private final int[] blockStart; // rows of adapter i in the stacked A: [blockStart[i], blockStart[i+1])
     private final float[] scales;
+    private final float[] a;
+    private final float[] b;
     private final MemorySegment stackedA;
     private final MemorySegment stackedB;
 
@@ -34,8 +36,8 @@ public final class StackedLora {
             scales[i] = w == null ? 0f : w.scale();
         }
         this.totalRank = blockStart[k];
-        float[] a = new float[totalRank * in];
-        float[] b = new float[out * totalRank];
+        this.a = new float[totalRank * in];
+        this.b = new float[out * totalRank];
         for (int i = 0; i < k; i++) {
             LoraWeights w = perAdapter.get(i);
             if (w == null) {
@@ -48,6 +50,37 @@ public final class StackedLora {
         }
         this.stackedA = MemorySegment.ofArray(a);
         this.stackedB = MemorySegment.ofArray(b);
+    }
+
+    public int in() {
+        return in;
+    }
+
+    public int out() {
+        return out;
+    }
+
+    /** Each adapter's rank here (0 where it does not touch this projection). */
+    public int[] ranks() {
+        int[] r = new int[scales.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = blockStart[i + 1] - blockStart[i];
+        }
+        return r;
+    }
+
+    public float[] scales() {
+        return scales.clone();
+    }
+
+    /** The stacked A [Σr][in] (shared, not copied: the training graph reads it as a constant). */
+    public float[] stackedA() {
+        return a;
+    }
+
+    /** The side-by-side B [out][Σr] (shared, not copied). */
+    public float[] stackedB() {
+        return b;
     }
 
     public int totalRank() {

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loraflow.core.LoraflowException;
+import dev.loraflow.core.autograd.Ops;
+import dev.loraflow.core.autograd.Parameter;
+import dev.loraflow.core.autograd.Tape;
+import dev.loraflow.kernels.ThreadPool;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +18,7 @@ class OptimizerTest {
     void adamWMatchesPyTorch() {
         // Expected values printed by torch.optim.AdamW(lr=0.1, betas=(0.9, 0.95), eps=1e-5, weight_decay=0.1)
         // in float64 from p = [0.5, -1, 2] and the gradients below.
-        TrainableTensor p = TrainableTensor.of("w", new float[] {0.5f, -1f, 2f}, true);
+        Parameter p = new Parameter("w", new float[] {0.5f, -1f, 2f}, 1, 3);
         AdamW adam = new AdamW(List.of(p), 0.9f, 0.95f, 1e-5f);
         float[][] grads = {{0.1f, -0.2f, 0.3f}, {0.05f, 0.4f, -0.1f}, {-0.3f, 0f, 0.2f}};
         double[][] expected = {
@@ -23,21 +27,30 @@ class OptimizerTest {
             {0.3282237775572433, -0.936717784614185, 1.7417225898945763},
         };
         for (int s = 0; s < 3; s++) {
-            System.arraycopy(grads[s], 0, p.grad(), 0, 3);
+            setGradient(p, grads[s]);
             adam.step(0.1f, 0.1f);
             for (int i = 0; i < 3; i++) {
-                assertEquals(expected[s][i], p.values()[i], 2e-6, "step " + s + " element " + i);
+                assertEquals(expected[s][i], p.data()[i], 2e-6, "step " + s + " element " + i);
             }
         }
     }
 
+    /** Gives p exactly the gradient g, through the tape (the only way in): loss = g · p. */
+    static void setGradient(Parameter p, float[] g) {
+        p.zeroGrad();
+        try (ThreadPool pool = new ThreadPool(1)) {
+            Tape tape = new Tape();
+            tape.backward(new Ops(tape, pool).dot(p, g));
+        }
+    }
+
     @Test
-    void noDecayParametersIgnoreWeightDecay() {
-        TrainableTensor decayed = TrainableTensor.of("w", new float[] {1f}, true);
-        TrainableTensor kept = TrainableTensor.of("b", new float[] {1f}, false);
+    void biasesIgnoreWeightDecay() {
+        Parameter decayed = new Parameter("layer.weight", new float[] {1f}, 1, 1);
+        Parameter kept = new Parameter("layer.bias", new float[] {1f}, 1, 1);
         new AdamW(List.of(decayed, kept), 0.9f, 0.95f, 1e-5f).step(0.1f, 0.5f);
-        assertEquals(0.95f, decayed.values()[0], 1e-6); // grad 0: only the decay moves it
-        assertEquals(1f, kept.values()[0]);
+        assertEquals(0.95f, decayed.data()[0], 1e-6); // no gradient reached it: only the decay moves it
+        assertEquals(1f, kept.data()[0]);
     }
 
     @Test
@@ -54,7 +67,8 @@ class OptimizerTest {
 
     @Test
     void clippingScalesToTheMaxNormAndRefusesNaN() {
-        TrainableTensor p = new TrainableTensor("w", new float[2], new float[] {3f, 4f}, true);
+        Parameter p = new Parameter("w", new float[2], 1, 2);
+        setGradient(p, new float[] {3f, 4f});
         assertEquals(5.0, GradientClipping.clip(List.of(p), 1.0), 1e-9);
         assertArrayEquals(new float[] {0.6f, 0.8f}, p.grad(), 1e-5f);
         p.grad()[1] = Float.NaN;
