@@ -13,15 +13,17 @@ final class BpeMerger {
         this.merges = merges;
     }
 
-    /** Merges {@code symbols[0..count)} in place and appends the surviving ids to {@code out}. */
-    void mergeInto(int[] symbols, int count, IntList out) {
+    /** Merges {@code symbols[from..to)} in place and appends the surviving ids to {@code out}. */
+    void mergeInto(int[] symbols, int from, int to, IntList out) {
+        // Indices are absolute positions in symbols; next/prev are offset by from.
+        int count = to - from;
         int[] next = new int[count];
         int[] prev = new int[count];
         LongMinHeap candidates = new LongMinHeap(count);
-        for (int i = 0; i < count; i++) {
-            next[i] = i + 1 < count ? i + 1 : -1;
-            prev[i] = i - 1;
-            if (i + 1 < count) {
+        for (int i = from; i < to; i++) {
+            next[i - from] = i + 1 < to ? i + 1 : -1;
+            prev[i - from] = i - 1 >= from ? i - 1 : -1;
+            if (i + 1 < to) {
                 offer(candidates, symbols, i, i + 1);
             }
         }
@@ -29,23 +31,25 @@ final class BpeMerger {
             long candidate = candidates.pop();
             int rank = (int) (candidate >>> 32);
             int left = (int) candidate;
-            int right = symbols[left] == MERGED_AWAY ? -1 : next[left];
+            int right = symbols[left] == MERGED_AWAY ? -1 : next[left - from];
             // Entries go stale when a neighbour merged first; the pair's current rank tells.
             if (right < 0 || merges.rank(symbols[left], symbols[right]) != rank) {
                 continue;
             }
             symbols[left] = merges.result(rank);
             symbols[right] = MERGED_AWAY;
-            next[left] = next[right];
-            if (next[left] >= 0) {
-                prev[next[left]] = left;
-                offer(candidates, symbols, left, next[left]);
+            int after = next[right - from];
+            next[left - from] = after;
+            if (after >= 0) {
+                prev[after - from] = left;
+                offer(candidates, symbols, left, after);
             }
-            if (prev[left] >= 0) {
-                offer(candidates, symbols, prev[left], left);
+            int before = prev[left - from];
+            if (before >= 0) {
+                offer(candidates, symbols, before, left);
             }
         }
-        for (int i = count > 0 ? 0 : -1; i >= 0; i = next[i]) {
+        for (int i = count > 0 ? from : -1; i >= 0; i = next[i - from]) {
             out.add(symbols[i]);
         }
     }

@@ -9,6 +9,8 @@ import java.util.Map;
  * (or {@code <0xNN>} byte tokens, or unk), then merges combine them.
  */
 final class BpeModel {
+    private static final char WORD_START_CHAR = '\u2581';
+    private static final String WORD_START = String.valueOf(WORD_START_CHAR);
     private final Map<String, Integer> vocab;
     private final int[] bmpCharIds;
     private final int[] byteFallbackIds;
@@ -16,6 +18,14 @@ final class BpeModel {
     private final boolean fuseUnk;
     private final boolean ignoreMerges;
     private final BpeMerger merger;
+    /** Id of {@code ▁}, or -1. */
+    private final int wordStartId;
+    /**
+     * No token has a {@code ▁} right after another character (SentencePiece vocabularies), so no
+     * merge can cross the start of a {@code ▁}-word and each word is merged on its own: a
+     * segment without pre-tokenizer would otherwise be one huge word with one huge heap.
+     */
+    private final boolean wordStartsAreBoundaries;
 
     /**
      * @param byteFallback {@code <0xNN>} tokens for characters missing from the vocabulary
@@ -37,6 +47,18 @@ final class BpeModel {
             }
         });
         this.byteFallbackIds = byteFallback ? byteTokenIds(vocab) : null;
+        this.wordStartId = vocab.getOrDefault(WORD_START, -1);
+        this.wordStartsAreBoundaries = wordStartId >= 0 && !ignoreMerges
+                && vocab.keySet().stream().noneMatch(BpeModel::hasWordStartInside);
+    }
+
+    private static boolean hasWordStartInside(String token) {
+        for (int i = token.indexOf(WORD_START_CHAR, 1); i > 0; i = token.indexOf(WORD_START_CHAR, i + 1)) {
+            if (token.charAt(i - 1) != WORD_START_CHAR) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code <0xNN>} ids; -1 where the vocabulary lacks one. */
@@ -81,7 +103,18 @@ final class BpeModel {
                 previousWasUnk = true;
             }
         }
-        merger.mergeInto(symbols, count, out);
+        if (!wordStartsAreBoundaries) {
+            merger.mergeInto(symbols, 0, count, out);
+            return;
+        }
+        int start = 0;
+        for (int i = 1; i < count; i++) {
+            if (symbols[i] == wordStartId && symbols[i - 1] != wordStartId) {
+                merger.mergeInto(symbols, start, i, out);
+                start = i;
+            }
+        }
+        merger.mergeInto(symbols, start, count, out);
     }
 
     /** Writes the code point's UTF-8 bytes as {@code <0xNN>} ids; 0 when byte fallback is off or a byte token is missing. */
