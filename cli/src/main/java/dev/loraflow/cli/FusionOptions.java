@@ -1,6 +1,7 @@
 package dev.loraflow.cli;
 
 import dev.loraflow.model.LanguageModel;
+import dev.loraflow.model.eval.FusionMode;
 import dev.loraflow.model.lora.AdapterStack;
 import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.FusionPolicy;
@@ -29,6 +30,10 @@ final class FusionOptions {
     @Option(names = "--gate", paramLabel = "FILE", description = "A LoRA-Flow gate (safetensors) for the --lora adapters.")
     Path gate;
 
+    @Option(names = "--mode", paramLabel = "base|single:NAME|average",
+            description = "A task-level baseline: base (no adapter active), single:NAME (that adapter alone) or average (1/k each).")
+    String mode;
+
     @Option(names = "--gate-temperature", paramLabel = "T", description = "Override the gate's softmax temperature.")
     Float gateTemperature;
 
@@ -56,6 +61,12 @@ final class FusionOptions {
         if (weights != null && gate != null) {
             throw new IllegalArgumentException("--weights and --gate exclude each other: choose static or per-token fusion");
         }
+        if (mode != null && (weights != null || gate != null)) {
+            throw new IllegalArgumentException("--mode excludes --weights and --gate: choose one way to weight the adapters");
+        }
+        if (mode != null && loras.isEmpty() && !(FusionMode.parse(mode) instanceof FusionMode.Base)) {
+            throw new IllegalArgumentException("--mode " + mode + " needs at least one --lora adapter");
+        }
         if (gateTemperature != null && gate == null) {
             throw new IllegalArgumentException("--gate-temperature needs --gate");
         }
@@ -64,7 +75,7 @@ final class FusionOptions {
     /** Loads the adapters and builds the fusion the flags describe (the base model alone when there are none). */
     Fusion build(LanguageModel lm) {
         checkFlags();
-        if (loras.isEmpty()) {
+        if (loras.isEmpty() || (mode != null && FusionMode.parse(mode) instanceof FusionMode.Base)) {
             return lm.baseFusion();
         }
         List<LoraAdapter> adapters = lm.loadAdapters(adapterDirs());
@@ -85,6 +96,9 @@ final class FusionOptions {
         checkFlags();
         if (gate != null) {
             throw new IllegalArgumentException("--gate cannot be used here; give static --weights");
+        }
+        if (mode != null) {
+            return FusionMode.parse(mode).weights(names, layers);
         }
         if (weights == null) {
             return StaticWeights.allOnes(layers, names.size());

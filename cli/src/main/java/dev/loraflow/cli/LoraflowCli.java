@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 LogitsCommand.class,
                 InspectCommand.class,
                 MergeCommand.class,
+                EvalCommand.class, SearchWeightsCommand.class, PlotWeightsCommand.class,
                 MakeModelCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -1,0 +1,174 @@
+package dev.loraflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loraflow.core.io.AtomicFiles;
+import dev.loraflow.model.LanguageModel;
+import dev.loraflow.model.data.Dataset;
+import dev.loraflow.model.data.ExampleEncoder;
+import dev.loraflow.model.eval.EvalSummary;
+import dev.loraflow.model.eval.Evaluator;
+import dev.loraflow.model.eval.ExampleResult;
+import dev.loraflow.model.eval.Metric;
+import dev.loraflow.model.lora.Fusion;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Score a fusion on a JSON Lines data set: accuracy by greedy generation, loss and perplexity on the responses.")
+final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    FusionOptions fusionOptions;
+
+    @Option(names = "--model", required = true, description = "HuggingFace model directory.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE.jsonl",
+            description = "One {\"prompt\", \"response\"} or {\"text\"} object a line.")
+    Path data;
+
+    @Option(names = "--metric", required = true, paramLabel = "exact-number|exact|loss",
+            description = "exact-number: final numbers agree; exact: trimmed texts agree; loss: no generation.")
+    String metric;
+
+    @Option(names = "--max-tokens", defaultValue = "256", description = "Most tokens to generate per example (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--out", paramLabel = "results.jsonl", description = "Write one JSON record per example.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Metric m = Metric.parse(metric);
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+            Fusion fusion = fusionOptions.build(lm);
+            Evaluator evaluator = new Evaluator(lm, fusion, m, maxTokens);
+            Dataset dataset = Dataset.load(data, ExampleEncoder.forModel(lm, lm.config().maxPositionEmbeddings()));
+            Evaluator.checkScorable(data, dataset.examples(), m);
+            if (!dataset.truncatedLines().isEmpty()) {
+                err.println("warning: " + dataset.truncatedLines().size() + " example(s) cut to "
+                        + lm.config().maxPositionEmbeddings() + " tokens, lines " + dataset.truncatedLines());
+            }
+            List<ExampleResult> results = new ArrayList<>();
+            try (Progress progress = Progress.start("eval", dataset.size(), err)) {
+                dataset.examples().forEach(e -> {
+                    results.add(evaluator.evaluate(e));
+                    progress.step();
+                });
+            }
+            if (out != null) {
+                writeRecords(out, results);
+            }
+            printSummary(stdout, EvalSummary.of(results), m);
+        }
+        return 0;
+    }
+
+    private static void printSummary(PrintWriter out, EvalSummary s, Metric metric) {
+        out.printf(Locale.ROOT, "examples    %d%n", s.examples());
+        if (metric.generates()) {
+            out.printf(Locale.ROOT, "accuracy    %.4f (%d of %d, --metric %s)%n", s.accuracy(), s.correct(), s.scored(), metric.flag());
+        }
+        out.printf(Locale.ROOT, "mean loss   %.6f nats/token over %d tokens%n", s.loss().mean(), s.loss().tokens());
+        out.printf(Locale.ROOT, "perplexity  %.4f%n", s.loss().perplexity());
+        out.flush();
+    }
+
+    private static void writeRecords(Path file, List<ExampleResult> results) {
+        ObjectMapper mapper = new ObjectMapper();
+        StringBuilder lines = new StringBuilder();
+        for (ExampleResult r : results) {
+            ObjectNode node = mapper.createObjectNode();
+            node.put("line", r.line());
+            node.put("tokens", r.loss().tokens());
+            node.put("nll", r.loss().nll());
+            if (r.loss().tokens() > 0) {
+                node.put("loss", r.loss().mean());
+            } else {
+                node.putNull("loss");
+            }
+            node.put("truncated", r.truncated());
+            if (r.correct() != null) {
+                node.put("generated", r.generated());
+                node.put("extracted", r.extracted());
+                node.put("expected", r.expected());
+                node.put("correct", r.correct());
+            }
+            lines.append(node).append('\n');
+        }
+        AtomicFiles.write(file, o -> o.write(lines.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Progress over examples: a bar with rate and ETA on a terminal, otherwise a plain line at every tenth
+     * of the work (logs and pipes get no control characters).
+     */
+    private static final class Progress implements AutoCloseable {
+        private final ProgressBar bar;
+        private final PrintWriter plain;
+        private final String task;
+        private final int total;
+        private final long start = System.nanoTime();
+        private int done;
+
+        private Progress(ProgressBar bar, PrintWriter plain, String task, int total) {
+            this.bar = bar;
+            this.plain = plain;
+            this.task = task;
+            this.total = total;
+        }
+
+        static Progress start(String task, int total, PrintWriter err) {
+            boolean terminal = System.console() != null && System.console().isTerminal();
+            if (terminal) {
+                ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).showSpeed()
+                        .setUnit(" ex", 1).build();
+                return new Progress(bar, null, task, total);
+            }
+            return new Progress(null, err, task, total);
+        }
+
+        void step() {
+            done++;
+            if (bar != null) {
+                bar.step();
+                return;
+            }
+            int every = Math.max(1, total / 10);
+            if (done % every == 0 || done == total) {
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double rate = done / Math.max(seconds, 1e-9);
+                plain.printf(Locale.ROOT, "%s: %d/%d examples, %.2f ex/s, ETA %.0f s%n", task, done, total, rate,
+                        (total - done) / rate);
+                plain.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+}
