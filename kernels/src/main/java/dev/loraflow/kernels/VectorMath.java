@@ -28,7 +28,7 @@ public final class VectorMath {
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Reproducible.sum(acc0.add(acc1));
         for (; i < n; i++) {
             sum = Math.fma(a[aOff + i], b[bOff + i], sum);
         }
@@ -58,11 +58,11 @@ public final class VectorMath {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Reproducible.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Reproducible.sum(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
@@ -93,7 +93,7 @@ public final class VectorMath {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             FloatVector g = FloatVector.fromArray(F, gate, gOff + i);
-            FloatVector s = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector s = g.div(Reproducible.exp(g.neg()).add(1f));
             s.mul(FloatVector.fromArray(F, up, uOff + i)).intoArray(out, oOff + i);
         }
         for (; i < n; i++) {

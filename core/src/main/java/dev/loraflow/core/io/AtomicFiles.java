@@ -50,6 +50,48 @@ public final class AtomicFiles {
         }
     }
 
+    @FunctionalInterface
+    public interface DirectoryWriter {
+        void write(Path directory) throws IOException;
+    }
+
+    /**
+     * Creates a whole directory atomically: it is filled as a hidden sibling and renamed into place, so
+     * the target appears complete or not at all. The target must not exist yet.
+     */
+    public static void writeDirectory(Path target, DirectoryWriter writer) {
+        Path absolute = target.toAbsolutePath();
+        if (Files.exists(absolute)) {
+            throw new LoraflowException(target + " already exists; choose a new output directory");
+        }
+        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
+        try {
+            deleteRecursively(temp);
+            Files.createDirectories(temp);
+            writer.write(temp);
+            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new LoraflowException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                deleteRecursively(temp);
+            } catch (IOException ignored) {
+                // best effort: the partial directory is hidden and harmless
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     public static void writeString(Path target, String content) {
         write(target, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }

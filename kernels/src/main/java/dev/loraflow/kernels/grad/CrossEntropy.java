@@ -1,5 +1,6 @@
 package dev.loraflow.kernels.grad;
 
+import dev.loraflow.kernels.Reproducible;
 import dev.loraflow.kernels.ThreadPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -55,7 +56,7 @@ public final class CrossEntropy {
         float lse = logSumExp(x, o, vocab);
         int i = 0;
         for (int bound = F.loopBound(vocab); i < bound; i += F.length()) {
-            FloatVector p = FloatVector.fromArray(F, x, o + i).sub(lse).lanewise(VectorOperators.EXP);
+            FloatVector p = Reproducible.exp(FloatVector.fromArray(F, x, o + i).sub(lse));
             p.fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, d, o + i)).intoArray(d, o + i);
         }
         for (; i < vocab; i++) {
@@ -76,9 +77,9 @@ public final class CrossEntropy {
         }
         FloatVector acc = FloatVector.zero(F);
         for (i = 0; i < bound; i += F.length()) {
-            acc = acc.add(FloatVector.fromArray(F, x, o + i).sub(max).lanewise(VectorOperators.EXP));
+            acc = acc.add(Reproducible.exp(FloatVector.fromArray(F, x, o + i).sub(max)));
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Reproducible.sum(acc);
         for (; i < n; i++) {
             sum += (float) Math.exp(x[o + i] - max);
         }

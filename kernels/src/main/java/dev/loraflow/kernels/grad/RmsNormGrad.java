@@ -1,5 +1,6 @@
 package dev.loraflow.kernels.grad;
 
+import dev.loraflow.kernels.Reproducible;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.kernels.VectorMath;
 import jdk.incubator.vector.FloatVector;
@@ -34,7 +35,7 @@ public final class RmsNormGrad {
             FloatVector gw = FloatVector.fromArray(F, dy, dyo + i).mul(FloatVector.fromArray(F, w, i));
             accV = gw.fma(FloatVector.fromArray(F, x, xo + i), accV);
         }
-        float gwx = accV.reduceLanes(VectorOperators.ADD);
+        float gwx = Reproducible.sum(accV);
         for (; i < dim; i++) {
             gwx = Math.fma(dy[dyo + i] * w[i], x[xo + i], gwx);
         }

@@ -1,5 +1,6 @@
 package dev.loraflow.kernels.grad;
 
+import dev.loraflow.kernels.Reproducible;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,7 +21,7 @@ public final class SiluMulGrad {
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             FloatVector g = FloatVector.fromArray(F, gate, gOff + i);
             FloatVector d = FloatVector.fromArray(F, dy, dyOff + i);
-            FloatVector sig = ONE.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = ONE.div(Reproducible.exp(g.neg()).add(1f));
             FloatVector silu = g.mul(sig);
             FloatVector dSilu = sig.mul(g.mul(sig.neg().add(1f)).add(1f));
             d.mul(FloatVector.fromArray(F, up, uOff + i)).fma(dSilu, FloatVector.fromArray(F, dGate, dgOff + i)).intoArray(dGate, dgOff + i);

@@ -2,24 +2,21 @@ package dev.loraflow.model.lora;
 
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.Tensor;
+import dev.loraflow.core.io.AtomicFiles;
 import dev.loraflow.core.safetensors.SafetensorsWriter;
 import dev.loraflow.core.safetensors.WeightSource;
 import dev.loraflow.core.safetensors.Weights;
 import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.ThreadPool;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Bakes static fusion weights into a new HuggingFace model directory:
  * {@code W' = W + Σ_i c_i s_i B_i A_i}, stored in W's dtype; other tensors, config and tokenizer files are
- * copied. The directory is written beside the target and renamed into place, so a failure leaves nothing half-written.
+ * copied. The directory appears complete or not at all.
  */
 public final class LoraMerge {
     private static final List<String> COPIED_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
@@ -28,21 +25,14 @@ public final class LoraMerge {
     private LoraMerge() {}
 
     public static void merge(Path modelDir, List<LoraAdapter> adapters, StaticWeights weights, Path outDir, ThreadPool pool) {
-        if (Files.exists(outDir)) {
-            throw new LoraflowException(outDir + " already exists; choose a new --out directory");
-        }
         if (weights.adapterCount() != adapters.size()) {
             throw new LoraflowException("merge weights cover " + weights.adapterCount() + " adapters, " + adapters.size() + " given");
         }
-        Path absolute = outDir.toAbsolutePath();
-        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".partial");
-        try {
-            deleteRecursively(temp);
-            Files.createDirectories(temp);
+        AtomicFiles.writeDirectory(outDir, dir -> {
             for (String name : COPIED_FILES) {
                 Path source = modelDir.resolve(name);
                 if (Files.isRegularFile(source)) {
-                    Files.copy(source, temp.resolve(name));
+                    Files.copy(source, dir.resolve(name));
                 }
             }
             try (WeightSource source = Weights.openModelDir(modelDir)) {
@@ -60,18 +50,9 @@ public final class LoraMerge {
                         writer.addFloats(name, t.dtype(), t.shape(), merged);
                     }
                 }
-                writer.write(temp.resolve("model.safetensors"));
+                writer.write(dir.resolve("model.safetensors"));
             }
-            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new LoraflowException("cannot write merged model to " + outDir + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                deleteRecursively(temp);
-            } catch (IOException ignored) {
-                // best effort clean-up of the hidden partial directory
-            }
-        }
+        });
     }
 
     /** Σ_i c_i s_i B_i A_i for a base tensor name, or null when no adapter touches it. */
@@ -114,16 +95,5 @@ public final class LoraMerge {
         float[] out = new float[w.out() * w.in()];
         MatMul.f32(MemorySegment.ofArray(aTransposed), 0, w.in(), w.rank(), w.b(), 0, out, 0, w.out(), pool);
         return out;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
