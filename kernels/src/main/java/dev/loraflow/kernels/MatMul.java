@@ -7,17 +7,13 @@ import jdk.incubator.vector.VectorSpecies;
  * Y[t][rows] = X[t][cols] · W^T for t in [0,n): W row-major [rows][cols] starting at byte offset wOffset of w,
  * x[xOff + t*cols + c], y[yOff + t*rows + r]. Overwrites y. n == 1 is the decode matvec.
  *
- * <p>The matvec streams W once, four rows at a time so each x vector load feeds four independent FMA chains.
- * For n > 1, blocks of W rows are widened to F32 in per-worker scratch once and reused for every token.
+ * <p>The matvec ({@link MatVec}) streams W once, several rows at a time so each x vector load feeds independent FMA
+ * chains. For n > 1, {@link Gemm} widens and packs blocks of W to F32 once and reuses them for every token.
  */
 public final class MatMul {
     private static final VectorSpecies<Float> F = Simd.F;
     /** Rows per parallel work item of the matvec. */
     private static final int MATVEC_ROWS = 4;
-    /** Rows of W widened per block of the n > 1 path (16 rows x 8192 cols x 4 B = 512 KiB at most, L2-sized). */
-    private static final int GEMM_ROWS = 16;
-    /** Scratch slot of {@link ThreadPool#scratch} used for widened W blocks. */
-    static final int SCRATCH_SLOT = 0;
 
     private MatMul() {}
 
@@ -57,20 +53,7 @@ public final class MatMul {
 
     private static void gemm(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                              float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        pool.parallelFor(blocks(rows, GEMM_ROWS), (b0, b1) -> {
-            float[] panel = pool.scratch(SCRATCH_SLOT, GEMM_ROWS * cols);
-            for (int r0 = b0 * GEMM_ROWS, end = Math.min(rows, b1 * GEMM_ROWS); r0 < end; r0 += GEMM_ROWS) {
-                int count = Math.min(GEMM_ROWS, end - r0);
-                dtype.widen(w, wOffset + (long) r0 * cols * dtype.bytes, (long) count * cols, panel);
-                for (int t = 0; t < n; t++) {
-                    int xt = xOff + t * cols;
-                    int yt = yOff + t * rows + r0;
-                    for (int r = 0; r < count; r++) {
-                        y[yt + r] = VectorMath.dot(panel, r * cols, x, xt, cols);
-                    }
-                }
-            }
-        });
+        Gemm.run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
     }
 
     private static void checkBounds(MemorySegment w, long wOffset, int rows, int cols, int bytes,

@@ -8,8 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Decode matvec kernels, y[r] = W[r]·x for r in [r0, r1), one method per storage type (the Vector API only
  * scalarises vectors in fully inlined, monomorphic code, so the load cannot be a parameter).
- * Four rows per step share each x load; a final group of fewer than four rows repeats its last row and stores
- * only the real ones.
+ * Several rows per step share each x load; a final short group repeats its last row and stores only the real ones.
  */
 final class MatVec {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -74,37 +73,35 @@ final class MatVec {
         }
     }
 
+    /** Two rows per step: the half-to-float conversion is long enough that four inlined copies exceed C2's node budget. */
     static void f16(MemorySegment w, long wOffset, int cols, float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
         long rowBytes = 2L * cols;
         int bound = F.loopBound(cols);
-        for (int r = r0; r < r1; r += 4) {
+        for (int r = r0; r < r1; r += 2) {
             long o0 = wOffset + r * rowBytes;
             long o1 = wOffset + Math.min(r + 1, r1 - 1) * rowBytes;
-            long o2 = wOffset + Math.min(r + 2, r1 - 1) * rowBytes;
-            long o3 = wOffset + Math.min(r + 3, r1 - 1) * rowBytes;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
             for (int c = 0; c < bound; c += F.length()) {
                 FloatVector xv = FloatVector.fromArray(F, x, xOff + c);
                 long b = 2L * c;
                 a0 = Widen.f16(w, o0 + b).fma(xv, a0);
                 a1 = Widen.f16(w, o1 + b).fma(xv, a1);
-                a2 = Widen.f16(w, o2 + b).fma(xv, a2);
-                a3 = Widen.f16(w, o3 + b).fma(xv, a3);
             }
-            float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
+            float s0 = sum(a0), s1 = sum(a1);
             for (int c = bound; c < cols; c++) {
                 float xc = x[xOff + c];
                 s0 = Math.fma(Widen.f16(w, o0, c), xc, s0);
                 s1 = Math.fma(Widen.f16(w, o1, c), xc, s1);
-                s2 = Math.fma(Widen.f16(w, o2, c), xc, s2);
-                s3 = Math.fma(Widen.f16(w, o3, c), xc, s3);
             }
-            store(y, yOff, r, r1, s0, s1, s2, s3);
+            y[yOff + r] = s0;
+            if (r + 1 < r1) {
+                y[yOff + r + 1] = s1;
+            }
         }
     }
 
     private static float sum(FloatVector v) {
-        return v.reduceLanes(VectorOperators.ADD);
+        return Reproducible.sum(v);
     }
 
     /** Stores the sums of rows r..r+3 that lie below r1. */
