@@ -100,13 +100,9 @@ class EvalCommandTest {
 
     @Test
     void lossEqualsLogSoftmaxOfForwardAllLogits() throws Exception {
-        Path data = writeJsonl(tmp.resolve("d.jsonl"), EXAMPLES);
-        Path out = tmp.resolve("results.jsonl");
-        CliTest.Result r = run("eval", "--model", model.toString(), "--data", data.toString(), "--metric", "loss",
-                "--out", out.toString(), "--threads", "2");
-        assertEquals(0, r.exit(), r.err());
+        EvalRun run = eval("loss", EXAMPLES, "loss", "--threads", "2");
         double[][] expected = referenceLosses(model, EXAMPLES, null);
-        List<JsonNode> records = records(out);
+        List<JsonNode> records = run.records();
         assertEquals(3, records.size());
         double nll = 0;
         int tokens = 0;
@@ -119,7 +115,7 @@ class EvalCommandTest {
             nll += expected[e][0];
             tokens += (int) expected[e][1];
         }
-        String summary = r.out();
+        String summary = run.result().out();
         double mean = nll / tokens;
         assertEquals(mean, parse(summary, "mean loss"), 2e-6, summary);
         assertTrue(summary.contains("over " + tokens + " tokens"), summary);
@@ -133,15 +129,22 @@ class EvalCommandTest {
         return Double.parseDouble(line.substring(key.length()).trim().split("\\s+")[0]);
     }
 
-    private List<JsonNode> evalRecords(String name, String... fusionFlags) throws Exception {
-        Path data = writeJsonl(tmp.resolve("d.jsonl"), EXAMPLES);
-        Path out = tmp.resolve(name + ".jsonl");
+    private record EvalRun(CliTest.Result result, List<JsonNode> records) {}
+
+    /** Runs eval on these examples with --out, expecting success. */
+    private EvalRun eval(String name, String[][] examples, String metric, String... extra) throws Exception {
+        Path data = writeJsonl(tmp.resolve(name + ".jsonl"), examples);
+        Path out = tmp.resolve(name + "-results.jsonl");
         List<String> args = new ArrayList<>(List.of("eval", "--model", model.toString(), "--data", data.toString(),
-                "--metric", "loss", "--out", out.toString()));
-        args.addAll(Arrays.asList(fusionFlags));
+                "--metric", metric, "--out", out.toString()));
+        args.addAll(Arrays.asList(extra));
         CliTest.Result r = run(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
-        return records(out);
+        return new EvalRun(r, records(out));
+    }
+
+    private List<JsonNode> evalRecords(String name, String... fusionFlags) throws Exception {
+        return eval(name, EXAMPLES, "loss", fusionFlags).records();
     }
 
     @Test
@@ -168,32 +171,25 @@ class EvalCommandTest {
                 "--temperature", "0", "--json");
         assertEquals(0, g.exit(), g.err());
         String greedy = new ObjectMapper().readTree(g.out()).get("text").asText();
-        Path data = writeJsonl(tmp.resolve("exact.jsonl"), new String[][] {
+        EvalRun run = eval("exact", new String[][] {
             {"Once upon a time", "  " + greedy.trim() + "\n"},
             {"Once upon a time", "a dragon slept."},
-        });
-        Path out = tmp.resolve("exact-results.jsonl");
-        CliTest.Result r = run("eval", "--model", model.toString(), "--data", data.toString(), "--metric", "exact",
-                "--max-tokens", "12", "--out", out.toString());
-        assertEquals(0, r.exit(), r.err());
-        List<JsonNode> records = records(out);
+        }, "exact", "--max-tokens", "12");
+        List<JsonNode> records = run.records();
         assertTrue(records.get(0).get("correct").booleanValue(), records.get(0).toString());
         assertEquals(greedy, records.get(0).get("generated").asText());
         assertFalse(records.get(1).get("correct").booleanValue());
-        assertTrue(r.out().contains("accuracy    0.5000 (1 of 2, --metric exact)"), r.out());
+        assertTrue(run.result().out().contains("accuracy    0.5000 (1 of 2, --metric exact)"), run.result().out());
     }
 
     @Test
     void aResponseWithoutANumberIsWrongAndTheRunCompletes() throws Exception {
-        Path data = writeJsonl(tmp.resolve("num.jsonl"), new String[][] {
+        EvalRun run = eval("number", new String[][] {
             {"Once upon a time", "there were 3 cats."},
             {"Lily was", "4 years old."},
-        });
-        Path out = tmp.resolve("num-results.jsonl");
-        CliTest.Result r = run("eval", "--model", model.toString(), "--data", data.toString(), "--metric", "exact-number",
-                "--max-tokens", "16", "--out", out.toString());
-        assertEquals(0, r.exit(), r.err());
-        List<JsonNode> records = records(out);
+        }, "exact-number", "--max-tokens", "16");
+        List<JsonNode> records = run.records();
+        CliTest.Result r = run.result();
         JsonNode first = records.get(0);
         assertEquals("3", first.get("expected").asText());
         assertTrue(first.get("generated").asText().chars().noneMatch(Character::isDigit), "the story model writes no digits here");

@@ -26,11 +26,6 @@ public record Dataset(Path file, List<Example> examples) {
         return examples.stream().filter(Example::truncated).map(e -> e.source().line()).toList();
     }
 
-    /** The first {@code n} examples (all when there are fewer). */
-    public Dataset head(int n) {
-        return new Dataset(file, examples.subList(0, Math.min(n, examples.size())));
-    }
-
     /** Consecutive batches of at most {@code batchSize} examples, shuffled first when {@code shuffle} is given. */
     public List<List<Example>> batches(int batchSize, Random shuffle) {
         if (batchSize < 1) {

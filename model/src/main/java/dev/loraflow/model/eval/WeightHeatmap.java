@@ -15,8 +15,10 @@ public final class WeightHeatmap {
     private static final int CELL_H = 18;
     private static final int LEFT = 74;
     private static final int RIGHT = 24;
+    private static final int PAGE_TITLE_H = 26;
     private static final int TITLE_H = 30;
-    private static final int LABELS_H = 96;
+    /** Rough advance of one character at the label and title font sizes, for sizing the drawing. */
+    private static final double CHAR_W = 7;
     private static final int LEGEND_H = 58;
     private static final int LABEL_CHARS = 12;
 
@@ -28,19 +30,27 @@ public final class WeightHeatmap {
 
     public String html(String title) {
         List<Panel> panels = panels();
-        int width = LEFT + trace.tokens().size() * CELL_W + RIGHT;
-        int panelHeight = TITLE_H + LABELS_H + trace.layers() * CELL_H + LEGEND_H;
+        int width = (int) Math.max(LEFT + trace.tokens().size() * CELL_W + RIGHT, LEFT + CHAR_W * title.length() + RIGHT);
+        int panelHeight = TITLE_H + labelsHeight() + trace.layers() * CELL_H + LEGEND_H;
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT,
                 "<svg width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n",
-                width, panelHeight * panels.size()));
+                width, PAGE_TITLE_H + panelHeight * panels.size()));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"13\" fill=\"#444\">%s</text>%n",
+                LEFT, escape(title)));
         for (int p = 0; p < panels.size(); p++) {
-            drawPanel(svg, panels.get(p), p * panelHeight, p);
+            drawPanel(svg, panels.get(p), PAGE_TITLE_H + p * panelHeight, p);
         }
         svg.append("</svg>\n");
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>\n"
                 + "<style>body{margin:0;background:#fff}</style></head>\n<body>\n" + svg + "</body></html>\n";
+    }
+
+    /** Room for the column labels, rotated by 60 degrees. */
+    private int labelsHeight() {
+        int longest = trace.tokens().stream().mapToInt(t -> label(t).length()).max().orElse(1);
+        return (int) (12 + CHAR_W * longest * Math.sin(Math.toRadians(60)));
     }
 
     /** What one heatmap shows: a value per (token, layer), its colour scale and the legend's ends. */
@@ -56,44 +66,38 @@ public final class WeightHeatmap {
         List<String> names = trace.adapters();
         if (names.size() == 2) {
             Value diff = w -> w[1] - w[0];
-            double span = Math.max(1e-6, Math.max(Math.abs(min(diff)), Math.abs(max(diff))));
+            double[] r = range(diff);
+            double span = Math.max(1e-6, Math.max(Math.abs(r[0]), Math.abs(r[1])));
             return List.of(new Panel("w[" + names.get(1) + "] \u2212 w[" + names.get(0) + "] per token and layer", diff,
                     -span, span, v -> diverging(v / span), "leans on " + names.get(0), "leans on " + names.get(1)));
         }
         return java.util.stream.IntStream.range(0, names.size()).mapToObj(i -> {
             Value v = w -> w[i];
-            double low = min(v);
-            double high = Math.max(max(v), low + 1e-6);
+            double[] r = range(v);
+            double low = r[0];
+            double high = Math.max(r[1], low + 1e-6);
             return new Panel("w[" + names.get(i) + "] per token and layer", v, low, high,
                     x -> sequential((x - low) / (high - low)), "low", "high");
         }).toList();
     }
 
-    private double min(Value v) {
-        double m = Double.POSITIVE_INFINITY;
+    /** {min, max} of a value over every token and layer. */
+    private double[] range(Value v) {
+        double[] r = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
         for (float[][] token : trace.weights()) {
             for (float[] layer : token) {
-                m = Math.min(m, v.at(layer));
+                r[0] = Math.min(r[0], v.at(layer));
+                r[1] = Math.max(r[1], v.at(layer));
             }
         }
-        return m;
-    }
-
-    private double max(Value v) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (float[][] token : trace.weights()) {
-            for (float[] layer : token) {
-                m = Math.max(m, v.at(layer));
-            }
-        }
-        return m;
+        return r;
     }
 
     private void drawPanel(StringBuilder svg, Panel panel, int top, int index) {
         List<String> tokens = trace.tokens();
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
                 LEFT, top + 20, escape(panel.heading())));
-        int gridTop = top + TITLE_H + LABELS_H;
+        int gridTop = top + TITLE_H + labelsHeight();
         for (int t = 0; t < tokens.size(); t++) {
             int x = LEFT + t * CELL_W + CELL_W / 2 + 4;
             svg.append(String.format(Locale.ROOT,
@@ -126,10 +130,15 @@ public final class WeightHeatmap {
         svg.append("</linearGradient></defs>\n");
         svg.append(String.format(Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"url(#%s)\" stroke=\"#888\"/>%n", LEFT, y, width, id));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%.3f (%s)</text>%n",
-                LEFT, y + 26, panel.low(), escape(panel.lowLabel())));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.3f (%s)</text>%n",
-                LEFT + width, y + 40, panel.high(), escape(panel.highLabel())));
+        String[] anchors = {"start", "middle", "end"};
+        for (int i = 0; i < anchors.length; i++) {
+            double f = i / 2.0;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\">%.3f</text>%n",
+                    LEFT + Math.round(width * f), y + 26, anchors[i], panel.low() + (panel.high() - panel.low()) * f));
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">\u2190 %s</text>%n", LEFT, y + 41, escape(panel.lowLabel())));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s \u2192</text>%n",
+                LEFT + width, y + 41, escape(panel.highLabel())));
     }
 
     private String tooltip(int t, int l, float[] w) {
