@@ -1,6 +1,7 @@
 package dev.loraflow.cli;
 
 import dev.loraflow.core.LoraflowException;
+import dev.loraflow.tokenizer.TokenizerException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +14,8 @@ import picocli.CommandLine.Command;
                 LogitsCommand.class,
                 InspectCommand.class,
                 MergeCommand.class,
+                TokenizeCommand.class,
+                DetokenizeCommand.class,
                 EvalCommand.class, SearchWeightsCommand.class, PlotWeightsCommand.class,
                 MakeModelCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class,
@@ -45,7 +48,8 @@ public final class LoraflowCli implements Runnable {
         PrintWriter err = cli.getErr();
         boolean verbose = parsed.hasMatchedOption("--verbose")
                 || (parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose"));
-        String message = e instanceof LoraflowException || e instanceof IllegalArgumentException
+        String message = e instanceof LoraflowException || e instanceof TokenizerException
+                || e instanceof IllegalArgumentException
                 ? e.getMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage();
         err.println("error: " + message);

@@ -33,6 +33,7 @@ public final class InferenceSession {
     private final RopeTable rope;
     private final float attentionScale;
     private final float[] lastLogits;
+    private float[] allLogitsBuffer;
     private final Fusion fusion;
     private WeightTrace trace;
     private int position;
@@ -142,7 +143,7 @@ public final class InferenceSession {
         for (int t = 0; t < rows; t++) {
             VectorMath.rmsNorm(s.x, (first + t) * d, model.finalNorm(), (float) config.rmsNormEps(), s.xn, t * d, d);
         }
-        float[] logits = allLogits ? s.logits : lastLogits;
+        float[] logits = rows == 1 ? lastLogits : allLogits(rows);
         model.lmHead().forward(s.xn, 0, logits, 0, rows, pool);
         position += n;
         return logits;
@@ -209,6 +210,15 @@ public final class InferenceSession {
         }
     }
 
+    /** Every row's logits, kept only once forwardAll asks (a chunk of a 128k vocabulary is 128 MB). */
+    private float[] allLogits(int rows) {
+        int size = rows * config.vocabSize();
+        if (allLogitsBuffer == null || allLogitsBuffer.length < size) {
+            allLogitsBuffer = new float[size];
+        }
+        return allLogitsBuffer;
+    }
+
     private Scratch scratch(int n) {
         if (scratch.rows < n) {
             scratch = new Scratch(Math.max(n, 1), config, fusion.adapters());
@@ -216,10 +226,10 @@ public final class InferenceSession {
         return scratch;
     }
 
-    /** Activation buffers for up to {@code rows} tokens; logits holds every row's when all are asked for. */
+    /** Activation buffers for up to {@code rows} tokens. */
     private static final class Scratch {
         final int rows;
-        final float[] x, xn, q, k, v, attn, tmp, gate, up, logits, coefficients, loraRank, loraOut;
+        final float[] x, xn, q, k, v, attn, tmp, gate, up, coefficients, loraRank, loraOut;
 
         Scratch(int rows, LlamaConfig c, AdapterStack adapters) {
             this.rows = c == null ? 0 : rows;
@@ -234,7 +244,6 @@ public final class InferenceSession {
             v = new float[k.length];
             gate = new float[c == null ? 0 : r * c.intermediateSize()];
             up = new float[gate.length];
-            logits = new float[c == null ? 0 : r * c.vocabSize()];
             int k = adapters == null ? 0 : adapters.size();
             coefficients = new float[r * k];
             loraRank = new float[k == 0 ? 0 : r * adapters.maxTotalRank()];
