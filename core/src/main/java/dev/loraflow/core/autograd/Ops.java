@@ -86,17 +86,30 @@ public final class Ops {
 
     /** Row-wise RMSNorm with a frozen weight [cols]. */
     public Variable rmsNorm(Variable x, float[] weight, float eps) {
-        int dim = requireCols("rmsNorm", x, weight.length);
-        Variable y = result("rmsNorm", new float[x.data().length], x.rows(), dim, x);
+        return rmsNorm(x, Variable.constant(weight, 1, weight.length), eps);
+    }
+
+    /** Row-wise RMSNorm with a weight [1][cols] that may train (full-weight training). */
+    public Variable rmsNorm(Variable x, Variable weight, float eps) {
+        int dim = requireCols("rmsNorm", x, weight.cols());
+        Variable y = result("rmsNorm", new float[x.data().length], x.rows(), dim, x, weight);
         float[] xData = x.data();
+        float[] w = weight.data();
         pool.parallelFor(x.rows(), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                VectorMath.rmsNorm(xData, r * dim, weight, eps, y.data(), r * dim, dim);
+                VectorMath.rmsNorm(xData, r * dim, w, eps, y.data(), r * dim, dim);
             }
         });
-        Gradient dx = x.gradient();
+        Gradient dx = x.gradient(), dw = weight.gradient();
         int n = x.rows();
-        tape.record("rmsNorm", y, g -> RmsNormGrad.input(xData, 0, weight, eps, g, 0, dx.accumulator(), 0, n, dim, pool), x);
+        tape.record("rmsNorm", y, g -> {
+            if (dx != null) {
+                RmsNormGrad.input(xData, 0, w, eps, g, 0, dx.accumulator(), 0, n, dim, pool);
+            }
+            if (dw != null) {
+                RmsNormGrad.weight(xData, 0, eps, g, 0, dw.accumulator(), n, dim, pool);
+            }
+        }, x, weight);
         return y;
     }
 
