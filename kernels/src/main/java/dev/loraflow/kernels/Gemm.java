@@ -20,7 +20,7 @@ final class Gemm {
     static final int MR = 6;
     /** W rows per panel: two vectors of output columns. */
     static final int NR = 2 * Simd.LANES;
-    /** Columns (k) per packed block. */
+    /** Columns (k) per packed block: a multiple of the Q8_0 block. */
     static final int KC = 256;
     /** W rows per packed block (a multiple of NR for every vector width). */
     static final int NC = 128;
@@ -56,7 +56,7 @@ final class Gemm {
             for (int j = 0; j < NR; j++) {
                 int r = p * NR + j;
                 if (r < nc) {
-                    dtype.widen(w, wOffset + ((long) (r0 + r) * cols + k0) * dtype.bytes, kc, row);
+                    dtype.widen(w, wOffset + dtype.offset(r0 + r, cols, k0), kc, row);
                     for (int k = 0; k < kc; k++) {
                         packed[base + k * NR + j] = row[k];
                     }

@@ -18,7 +18,7 @@ public final class MatMul {
     private MatMul() {}
 
     public static void f32(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        checkBounds(w, wOffset, rows, cols, 4, x, xOff, y, yOff, n);
+        checkBounds(Dtype.F32, w, wOffset, rows, cols, x, xOff, y, yOff, n);
         if (n == 1) {
             pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
                     MatVec.f32(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
@@ -28,7 +28,7 @@ public final class MatMul {
     }
 
     public static void bf16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        checkBounds(w, wOffset, rows, cols, 2, x, xOff, y, yOff, n);
+        checkBounds(Dtype.BF16, w, wOffset, rows, cols, x, xOff, y, yOff, n);
         if (n == 1) {
             pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
                     MatVec.bf16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
@@ -38,12 +38,23 @@ public final class MatMul {
     }
 
     public static void f16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        checkBounds(w, wOffset, rows, cols, 2, x, xOff, y, yOff, n);
+        checkBounds(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n);
         if (n == 1) {
             pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
                     MatVec.f16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
         } else {
             gemm(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+        }
+    }
+
+    /** W in {@link Q8_0} blocks (cols a multiple of 32). */
+    public static void q8_0(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        checkBounds(Dtype.Q8_0, w, wOffset, rows, cols, x, xOff, y, yOff, n);
+        if (n == 1) {
+            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
+                    Q8_0.matvec(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
+        } else {
+            gemm(Dtype.Q8_0, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
         }
     }
 
@@ -56,12 +67,12 @@ public final class MatMul {
         Gemm.run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
     }
 
-    private static void checkBounds(MemorySegment w, long wOffset, int rows, int cols, int bytes,
+    private static void checkBounds(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                                     float[] x, int xOff, float[] y, int yOff, int n) {
         if (rows < 0 || cols < 0 || n < 0) {
             throw new IllegalArgumentException("negative shape: rows=" + rows + " cols=" + cols + " n=" + n);
         }
-        if (wOffset < 0 || wOffset + (long) rows * cols * bytes > w.byteSize()) {
+        if (wOffset < 0 || wOffset + dtype.offset(rows, cols, 0) > w.byteSize()) {
             throw new IndexOutOfBoundsException("W [" + rows + "][" + cols + "] at byte " + wOffset + " exceeds segment of " + w.byteSize());
         }
         if (xOff < 0 || xOff + (long) n * cols > x.length) {

@@ -29,8 +29,9 @@ class MatMulTest {
         int[][] shapes = {{1, 1}, {3, 17}, {17, 63}, {63, 4097}, {5, 130}, {70, 33}};
         int[] ns = {1, 2, 3, 17};
         List<Arguments> out = new ArrayList<>();
+        int[][] q8Shapes = {{1, 32}, {3, 64}, {17, 96}, {63, 4096}, {70, 288}};
         for (Dtype d : Dtype.values()) {
-            for (int[] s : shapes) {
+            for (int[] s : d == Dtype.Q8_0 ? q8Shapes : shapes) {
                 for (int n : ns) {
                     out.add(Arguments.of(d, s[0], s[1], n));
                 }
@@ -77,6 +78,7 @@ class MatMulTest {
             case F32 -> MatMulReference.f32(w, wOff, rows, cols, x, xOff, y, yOff, n);
             case BF16 -> MatMulReference.bf16(w, wOff, rows, cols, x, xOff, y, yOff, n);
             case F16 -> MatMulReference.f16(w, wOff, rows, cols, x, xOff, y, yOff, n);
+            case Q8_0 -> MatMulReference.q8_0(w, wOff, rows, cols, x, xOff, y, yOff, n);
         }
     }
 
@@ -85,6 +87,7 @@ class MatMulTest {
             case F32 -> MatMul.f32(w, wOff, rows, cols, x, xOff, y, yOff, n, pool);
             case BF16 -> MatMul.bf16(w, wOff, rows, cols, x, xOff, y, yOff, n, pool);
             case F16 -> MatMul.f16(w, wOff, rows, cols, x, xOff, y, yOff, n, pool);
+            case Q8_0 -> MatMul.q8_0(w, wOff, rows, cols, x, xOff, y, yOff, n, pool);
         }
     }
 

@@ -25,14 +25,20 @@ final class TestData {
 
     /** Weight segment of {@code values} in dtype, preceded by {@code pad} junk bytes (so wOffset = pad is unaligned). */
     static MemorySegment weights(Dtype dtype, float[] values, int pad) {
-        MemorySegment s = Arena.ofAuto().allocate(pad + (long) values.length * dtype.bytes + 8, 64);
+        long size = dtype == Dtype.Q8_0 ? Q8_0.bytes(1, values.length) : (long) values.length * dtype.bytes;
+        MemorySegment s = Arena.ofAuto().allocate(pad + size + 8, 64);
         s.fill((byte) 0x5a);
+        if (dtype == Dtype.Q8_0) {
+            Q8_0.quantize(values, 0, values.length, s, pad);
+            return s;
+        }
         for (int i = 0; i < values.length; i++) {
             long at = pad + (long) i * dtype.bytes;
             switch (dtype) {
                 case F32 -> s.set(Widen.FLOAT, at, values[i]);
                 case BF16 -> s.set(Widen.SHORT, at, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
                 case F16 -> s.set(Widen.SHORT, at, Float.floatToFloat16(values[i]));
+                case Q8_0 -> throw new AssertionError();
             }
         }
         return s;

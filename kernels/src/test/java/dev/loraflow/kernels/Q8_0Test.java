@@ -1,0 +1,67 @@
+package dev.loraflow.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+class Q8_0Test {
+    /** The GGML block_q8_0 layout: half scale, then 32 int8, 34 bytes per block. */
+    @Test
+    void layoutMatchesGgml() {
+        float[] v = new float[64];
+        for (int i = 0; i < 32; i++) {
+            v[i] = i - 16;          // max |v| = 16 -> d = 16/127
+            v[32 + i] = 0;          // all-zero block -> d = 0, q = 0
+        }
+        v[5] = -16;
+        MemorySegment m = Arena.ofAuto().allocate(Q8_0.bytes(1, 64));
+        assertEquals(68, m.byteSize());
+        Q8_0.quantize(v, 0, 64, m, 0);
+        assertEquals(Float.floatToFloat16(16f / 127), m.get(Widen.SHORT, 0));
+        assertEquals(-127, m.get(ValueLayout.JAVA_BYTE, 2 + 5));   // v[5] = -16 -> -127
+        assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 2 + 16));     // v[16] = 0
+        assertEquals(Math.round(15 * 127 / 16f), m.get(ValueLayout.JAVA_BYTE, 2 + 31));
+        assertEquals(0, m.get(Widen.SHORT, 34));
+        for (int i = 0; i < 32; i++) {
+            assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 36 + i));
+        }
+    }
+
+    /** Rounding to the nearest of 255 levels: error at most d/2 (plus the half-precision rounding of d itself). */
+    @Test
+    void roundTripWithinHalfAStep() {
+        int n = 32 * 130;
+        float[] v = TestData.uniform(5, n);
+        MemorySegment m = Arena.ofAuto().allocate(Q8_0.bytes(1, n) + 3);
+        Q8_0.quantize(v, 0, n, m, 3);
+        float[] back = new float[n + 2];
+        Q8_0.dequantize(m, 3, n, back, 2);
+        for (int b = 0; b < n / 32; b++) {
+            float amax = 0;
+            for (int i = 0; i < 32; i++) {
+                amax = Math.max(amax, Math.abs(v[b * 32 + i]));
+            }
+            float d = amax / 127;
+            for (int i = 0; i < 32; i++) {
+                int at = b * 32 + i;
+                assertTrue(Math.abs(v[at] - back[2 + at]) <= d * 0.5f + amax * 1e-3f, "value " + at);
+                assertEquals(Q8_0.value(m, 3, at), back[2 + at], "dequantize vs scalar at " + at);
+            }
+        }
+    }
+
+    @Test
+    void rejectsPartialBlocks() {
+        MemorySegment m = Arena.ofAuto().allocate(1024);
+        assertThrows(IllegalArgumentException.class, () -> Q8_0.quantize(new float[40], 0, 40, m, 0));
+        try (ThreadPool pool = new ThreadPool(1)) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> MatMul.q8_0(m, 0, 2, 40, new float[40], 0, new float[2], 0, 1, pool));
+        }
+    }
+}
