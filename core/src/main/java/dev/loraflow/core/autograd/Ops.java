@@ -216,26 +216,68 @@ public final class Ops {
      * weights. Keeps u = A·z ([n][Σr]) for the backward, and z only if A trains.
      */
     public Variable loraLinear(Variable z, Tensor w, LoraStack lora, Variable coef) {
+        return loraLinear(z, z, w, lora, coef);
+    }
+
+    /**
+     * The fused projection with the adapters reading their own input (z after LoRA dropout):
+     * y = z · Wᵀ + Σ_i coef[:, i] · s_i · B_i(A_i zAdapters).
+     */
+    public Variable loraLinear(Variable z, Variable zAdapters, Tensor w, LoraStack lora, Variable coef) {
         int n = z.rows(), out = frozenRows(w, z.cols());
         requireCols("loraLinear coefficients", coef, lora.adapters());
+        requireCols("loraLinear adapter input", zAdapters, z.cols());
         AdapterDelta.Stack stack = lora.kernelStack();
         if (stack.in() != z.cols() || stack.out() != out) {
             throw new LoraflowException("loraLinear: adapters map " + stack.in() + " -> " + stack.out() + " but W is " + w);
         }
-        Variable y = result("loraLinear", new float[n * out], n, out, z, lora.a(), lora.b(), coef);
+        Variable y = result("loraLinear", new float[n * out], n, out, z, zAdapters, lora.a(), lora.b(), coef);
         frozenForward(w, z.data(), y.data(), n);
         float[] u = new float[n * stack.totalRank()];
         float[] cd = coef.data();
-        AdapterDelta.forward(stack, z.data(), cd, n, u, y.data(), pool);
-        float[] zData = lora.a().requiresGrad() ? z.data() : null;
-        Gradient gz = z.gradient(), gc = coef.gradient(), ga = lora.a().gradient(), gb = lora.b().gradient();
+        AdapterDelta.forward(stack, zAdapters.data(), cd, n, u, y.data(), pool);
+        float[] zData = lora.a().requiresGrad() ? zAdapters.data() : null;
+        Gradient gz = z.gradient(), gza = zAdapters.gradient(), gc = coef.gradient();
+        Gradient ga = lora.a().gradient(), gb = lora.b().gradient();
         tape.record("loraLinear", y, g -> {
             float[] dz = orNull(gz);
             if (dz != null) {
                 frozenInputGrad(w, g, dz, n);
             }
-            AdapterDelta.backward(stack, zData, u, cd, g, n, new AdapterDelta.Grads(dz, orNull(gc), orNull(ga), orNull(gb)), pool);
-        }, z, lora.a(), lora.b(), coef);
+            AdapterDelta.backward(stack, zData, u, cd, g, n, new AdapterDelta.Grads(orNull(gza), orNull(gc), orNull(ga), orNull(gb)), pool);
+        }, z, zAdapters, lora.a(), lora.b(), coef);
+        return y;
+    }
+
+    /**
+     * Inverted dropout: each element is zeroed with probability p and the rest scaled by 1/(1-p). The mask comes
+     * from {@code seed} alone, so a checkpointed block replays exactly the same mask in its backward.
+     */
+    public Variable dropout(Variable x, float p, long seed) {
+        if (!(p >= 0 && p < 1)) {
+            throw new LoraflowException("dropout probability must be in [0, 1), got " + p);
+        }
+        if (p == 0) {
+            return x;
+        }
+        float keep = 1 / (1 - p);
+        float[] mask = new float[x.data().length];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = random.nextDouble() < p ? 0f : keep;
+        }
+        Variable y = result("dropout", new float[mask.length], x.rows(), x.cols(), x);
+        float[] xd = x.data(), yd = y.data();
+        for (int i = 0; i < mask.length; i++) {
+            yd[i] = xd[i] * mask[i];
+        }
+        Gradient dx = x.gradient();
+        tape.record("dropout", y, g -> {
+            float[] acc = dx.accumulator();
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] += g[i] * mask[i];
+            }
+        }, x);
         return y;
     }
 

@@ -54,6 +54,31 @@ class OpsGradientTest {
     }
 
     @Test
+    void rmsNormWithTrainableWeight() {
+        Parameter x = parameter("x", 1, 3, 13), weight = parameter("w", 2, 1, 13);
+        check("rmsNorm(trainable)", POOL, ops -> probe(ops, ops.rmsNorm(x, weight, 1e-5f), 3), x, weight);
+    }
+
+    @Test
+    void dropoutWithAFixedMask() {
+        Parameter x = parameter("x", 1, 4, 9);
+        // the mask depends on the seed only, so every finite-difference evaluation sees the same one
+        check("dropout", POOL, ops -> probe(ops, ops.dropout(x, 0.3f, 77L), 3), x);
+    }
+
+    @Test
+    void loraLinearWithSeparateAdapterInput() {
+        int n = 3, in = 9, out = 7;
+        int[] ranks = {2, 3};
+        Parameter z = parameter("z", 1, n, in), a = parameter("A", 2, 5, in), b = parameter("B", 3, out, 5);
+        Parameter coef = parameter("coef", 4, n, 2);
+        Tensor w = FiniteDifferences.tensor("W", DType.F32, uniform(5, out * in, 1f), out, in);
+        LoraStack lora = new LoraStack(a, b, ranks, new float[] {8f, 2f});
+        check("loraLinear(dropout)", POOL,
+                ops -> probe(ops, ops.loraLinear(z, ops.dropout(z, 0.25f, 5L), w, lora, coef), 6), z, a, b, coef);
+    }
+
+    @Test
     void rope() {
         int heads = 2, headDim = 6, seqLen = 3;
         float[][] cs = ropeTable(seqLen, headDim);

@@ -15,6 +15,11 @@ public interface AdapterGraph {
     /** Layer l's fusion weights [rows][k] for the residual inputs x [rows][d]. */
     Variable coefficients(Ops ops, int layer, Variable x);
 
+    /** LoRA dropout on the adapters' input while training (PEFT's lora_dropout); 0 = none. */
+    default float dropout() {
+        return 0f;
+    }
+
     /** What the optimizer updates. */
     List<Parameter> parameters();
 }

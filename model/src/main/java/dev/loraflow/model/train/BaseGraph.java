@@ -16,7 +16,13 @@ public interface BaseGraph {
     Variable norm(Ops ops, int layer, Norm which, Variable x);
 
     /** A projection, plus the fused adapters when {@code adapters} is not null. */
-    Variable project(Ops ops, int layer, Projection p, Variable z, LoraStack adapters, Variable coefficients);
+    default Variable project(Ops ops, int layer, Projection p, Variable z, LoraStack adapters, Variable coefficients) {
+        return project(ops, layer, p, z, z, adapters, coefficients);
+    }
+
+    /** A projection whose adapters read {@code zAdapters} (z after LoRA dropout). */
+    Variable project(Ops ops, int layer, Projection p, Variable z, Variable zAdapters, LoraStack adapters,
+                     Variable coefficients);
 
     Variable lmHead(Ops ops, Variable x);
 }

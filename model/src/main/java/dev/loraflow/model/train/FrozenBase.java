@@ -38,7 +38,8 @@ public final class FrozenBase implements BaseGraph {
     }
 
     @Override
-    public Variable project(Ops ops, int layer, Projection p, Variable z, LoraStack adapters, Variable coefficients) {
+    public Variable project(Ops ops, int layer, Projection p, Variable z, Variable zAdapters, LoraStack adapters,
+                            Variable coefficients) {
         LayerWeights w = model.layers().get(layer);
         var weight = switch (p) {
             case Q -> w.q();
@@ -49,7 +50,7 @@ public final class FrozenBase implements BaseGraph {
             case UP -> w.up();
             case DOWN -> w.down();
         };
-        return adapters == null ? ops.linear(z, weight.weight()) : ops.loraLinear(z, weight.weight(), adapters, coefficients);
+        return adapters == null ? ops.linear(z, weight.weight()) : ops.loraLinear(z, zAdapters, weight.weight(), adapters, coefficients);
     }
 
     @Override

@@ -22,9 +22,20 @@ public final class GateGraph implements AdapterGraph {
     private final Parameter[] biases;
     private final float temperature;
     private final List<Parameter> parameters = new ArrayList<>();
+    private final float dropout;
     private final List<String> adapterNames;
 
+    /** Without LoRA dropout. */
     public GateGraph(AdapterStack adapters, LoraFlowGate start, boolean staticOnly) {
+        this(adapters, start, staticOnly, 0f);
+    }
+
+    /** @param dropout LoRA dropout on the adapters' inputs while training (the recipe's 0.1) */
+    public GateGraph(AdapterStack adapters, LoraFlowGate start, boolean staticOnly, float dropout) {
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new dev.loraflow.core.LoraflowException("--dropout must be in [0, 1), got " + dropout);
+        }
+        this.dropout = dropout;
         int layers = start.numLayers();
         int k = adapters.size();
         int d = start.hiddenSize();
@@ -62,6 +73,11 @@ public final class GateGraph implements AdapterGraph {
     @Override
     public Variable coefficients(Ops ops, int layer, Variable x) {
         return ops.gate(x, weights[layer], biases[layer], temperature);
+    }
+
+    @Override
+    public float dropout() {
+        return dropout;
     }
 
     @Override

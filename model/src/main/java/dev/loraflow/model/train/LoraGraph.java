@@ -26,8 +26,19 @@ public final class LoraGraph implements AdapterGraph {
     private final Set<Projection> targets;
     private final LoraStack[][] stacks;
     private final List<Parameter> parameters = new ArrayList<>();
+    private final float dropout;
 
+    /** Without LoRA dropout. */
     public LoraGraph(LlamaConfig config, int rank, float alpha, boolean rslora, Set<Projection> targets, long seed) {
+        this(config, rank, alpha, rslora, targets, 0f, seed);
+    }
+
+    public LoraGraph(LlamaConfig config, int rank, float alpha, boolean rslora, Set<Projection> targets, float dropout,
+                     long seed) {
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new dev.loraflow.core.LoraflowException("--dropout must be in [0, 1), got " + dropout);
+        }
+        this.dropout = dropout;
         if (rank < 1) {
             throw new LoraflowException("--rank must be at least 1, got " + rank);
         }
@@ -89,6 +100,11 @@ public final class LoraGraph implements AdapterGraph {
         float[] ones = new float[x.rows()];
         Arrays.fill(ones, 1f);
         return Variable.constant(ones, x.rows(), 1);
+    }
+
+    @Override
+    public float dropout() {
+        return dropout;
     }
 
     @Override

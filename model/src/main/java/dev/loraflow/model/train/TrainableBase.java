@@ -83,7 +83,8 @@ public final class TrainableBase implements BaseGraph {
     }
 
     @Override
-    public Variable project(Ops ops, int layer, Projection p, Variable z, LoraStack adapters, Variable coefficients) {
+    public Variable project(Ops ops, int layer, Projection p, Variable z, Variable zAdapters, LoraStack adapters,
+                            Variable coefficients) {
         if (adapters != null) {
             throw new LoraflowException("training adapters and base weights together is not supported");
         }

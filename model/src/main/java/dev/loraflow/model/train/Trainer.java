@@ -42,6 +42,7 @@ public final class Trainer {
         CosineSchedule schedule = CosineSchedule.withWarmupFraction(s.learningRate(), totalSteps, s.warmupFraction());
         AdamW adam = new AdamW(parameters, s.beta1(), s.beta2(), s.eps());
         Random order = new Random(s.seed());
+        Random noise = new Random(s.seed() + 1); // dropout masks, independent of the data order
         listener.started(totalSteps, train.size());
         long start = System.nanoTime();
         long tokens = 0;
@@ -61,7 +62,7 @@ public final class Trainer {
                 }
                 parameters.forEach(Parameter::zeroGrad);
                 Tape tape = new Tape();
-                Variable loss = graph.loss(new Ops(tape, pool), batch);
+                Variable loss = graph.trainingLoss(new Ops(tape, pool), batch, noise.nextLong());
                 double value = loss.item();
                 if (!Double.isFinite(value)) {
                     throw new LoraflowException("the training loss became " + value + " at step " + (step + 1)

@@ -1,5 +1,6 @@
 package dev.loraflow.model.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,6 +105,30 @@ class LlamaGraphTest {
         }
         assertTrue(maxGrad > 1e-3, "the check must probe non-trivial gradients, max " + maxGrad);
         assertTrue(maxErr < 2e-3 * Math.max(1, maxGrad), "max |analytic - numeric| = " + maxErr + " (max grad " + maxGrad + ")");
+    }
+
+    @Test
+    void dropoutIsReplayedExactlyByRecomputationAndOffInEvaluation() {
+        LoraFlowGate gate = LoraFlowGate.random(adapters.names(), 2, model.config().hiddenSize(), 0.3f, 9);
+        TrainingBatch batch = TrainingBatch.of(List.of(example(ids, 4)), 0);
+        float[][] grads = new float[2][];
+        double[] losses = new double[2];
+        for (int run = 0; run < 2; run++) {
+            GateGraph graph = new GateGraph(adapters, gate, false, 0.3f);
+            LlamaGraph llama = new LlamaGraph(model, graph, run == 1);
+            Tape tape = new Tape();
+            Variable loss = llama.trainingLoss(new Ops(tape, pool), batch, 1234L);
+            tape.backward(loss);
+            losses[run] = loss.item();
+            grads[run] = graph.parameters().get(0).grad().clone();
+            double evaluation = llama.loss(new Ops(Tape.notRecording(), pool), batch).item();
+            double plain = new LlamaGraph(model, new GateGraph(adapters, gate, false), false)
+                    .loss(new Ops(Tape.notRecording(), pool), batch).item();
+            assertEquals(plain, evaluation, 0.0, "no dropout outside training");
+            assertTrue(Math.abs(losses[run] - plain) > 1e-6, "dropout changes the training loss");
+        }
+        assertEquals(losses[0], losses[1], 0.0);
+        assertArrayEquals(grads[0], grads[1], "a recomputed layer replays the same dropout masks");
     }
 
     @Test

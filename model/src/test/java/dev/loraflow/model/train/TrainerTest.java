@@ -82,7 +82,7 @@ class TrainerTest {
     void gateTrainingLowersTheLossAndIsDeterministic() {
         LoraFlowGate[] results = new LoraFlowGate[2];
         for (int run = 0; run < 2; run++) {
-            GateGraph gate = new GateGraph(adapters, LoraFlowGate.initial(adapters.names(), 2, 32), false);
+            GateGraph gate = new GateGraph(adapters, LoraFlowGate.initial(adapters.names(), 2, 32), false, 0.1f);
             Trainer trainer = new Trainer(new LlamaGraph(model, gate, false), gate.parameters(), pool, 0);
             Dataset train = data(24, 1);
             double before = trainer.evaluate(train, 4);
