@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
                         + lm.config().maxPositionEmbeddings() + " tokens, lines " + dataset.truncatedLines());
             }
             List<ExampleResult> results = new ArrayList<>();
-            try (Progress progress = Progress.start("eval", dataset.size(), err)) {
+            try (Progress progress = Progress.start("eval", dataset.size(), "examples", err)) {
                 dataset.examples().forEach(e -> {
                     results.add(evaluator.evaluate(e));
                     progress.step();
@@ -117,58 +115,5 @@ final class EvalCommand implements Callable<Integer> {
             lines.append(node).append('\n');
         }
         AtomicFiles.write(file, o -> o.write(lines.toString().getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /**
-     * Progress over examples: a bar with rate and ETA on a terminal, otherwise a plain line at every tenth
-     * of the work (logs and pipes get no control characters).
-     */
-    private static final class Progress implements AutoCloseable {
-        private final ProgressBar bar;
-        private final PrintWriter plain;
-        private final String task;
-        private final int total;
-        private final long start = System.nanoTime();
-        private int done;
-
-        private Progress(ProgressBar bar, PrintWriter plain, String task, int total) {
-            this.bar = bar;
-            this.plain = plain;
-            this.task = task;
-            this.total = total;
-        }
-
-        static Progress start(String task, int total, PrintWriter err) {
-            boolean terminal = System.console() != null && System.console().isTerminal();
-            if (terminal) {
-                ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).showSpeed()
-                        .setUnit(" ex", 1).build();
-                return new Progress(bar, null, task, total);
-            }
-            return new Progress(null, err, task, total);
-        }
-
-        void step() {
-            done++;
-            if (bar != null) {
-                bar.step();
-                return;
-            }
-            int every = Math.max(1, total / 10);
-            if (done % every == 0 || done == total) {
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double rate = done / Math.max(seconds, 1e-9);
-                plain.printf(Locale.ROOT, "%s: %d/%d examples, %.2f ex/s, ETA %.0f s%n", task, done, total, rate,
-                        (total - done) / rate);
-                plain.flush();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (bar != null) {
-                bar.close();
-            }
-        }
     }
 }

@@ -39,8 +39,13 @@ final class FusionOptions {
 
     /** Adapter directories by name, in command-line order. */
     Map<String, Path> adapterDirs() {
+        return parseAdapters(loras);
+    }
+
+    /** NAME=DIR or DIR (named after the directory) specs, names unique, order kept. */
+    static Map<String, Path> parseAdapters(List<String> specs) {
         Map<String, Path> dirs = new LinkedHashMap<>();
-        for (String spec : loras) {
+        for (String spec : specs) {
             int eq = spec.indexOf('=');
             String name = eq > 0 ? spec.substring(0, eq) : Path.of(spec).getFileName().toString();
             Path dir = Path.of(eq > 0 ? spec.substring(eq + 1) : spec);

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 MergeCommand.class,
                 TokenizeCommand.class,
                 DetokenizeCommand.class,
+                TrainGateCommand.class,
+                TrainLoraCommand.class,
                 EvalCommand.class, SearchWeightsCommand.class, PlotWeightsCommand.class,
                 MakeModelCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class,
