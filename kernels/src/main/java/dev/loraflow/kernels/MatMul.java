@@ -1,7 +1,6 @@
 package dev.loraflow.kernels;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Y[t][rows] = X[t][cols] · W^T for t in [0,n): W row-major [rows][cols] starting at byte offset wOffset of w,
@@ -11,60 +10,50 @@ import jdk.incubator.vector.VectorSpecies;
  * chains. For n > 1, {@link Gemm} widens and packs blocks of W to F32 once and reuses them for every token.
  */
 public final class MatMul {
-    private static final VectorSpecies<Float> F = Simd.F;
     /** Rows per parallel work item of the matvec. */
     private static final int MATVEC_ROWS = 4;
 
     private MatMul() {}
 
     public static void f32(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        checkBounds(Dtype.F32, w, wOffset, rows, cols, x, xOff, y, yOff, n);
-        if (n == 1) {
-            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
-                    MatVec.f32(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
-        } else {
-            gemm(Dtype.F32, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
-        }
+        run(Dtype.F32, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
+                (b0, b1) -> MatVec.f32(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
     }
 
+    /** BF16 -> F32 is bits << 16. */
     public static void bf16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        checkBounds(Dtype.BF16, w, wOffset, rows, cols, x, xOff, y, yOff, n);
-        if (n == 1) {
-            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
-                    MatVec.bf16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
-        } else {
-            gemm(Dtype.BF16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
-        }
+        run(Dtype.BF16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
+                (b0, b1) -> MatVec.bf16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
     }
 
+    /** IEEE half, {@link Float#float16ToFloat} semantics. */
     public static void f16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        checkBounds(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n);
-        if (n == 1) {
-            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
-                    MatVec.f16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
-        } else {
-            gemm(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
-        }
+        run(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
+                (b0, b1) -> MatVec.f16(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
     }
 
     /** W in {@link Q8_0} blocks (cols a multiple of 32). */
     public static void q8_0(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        checkBounds(Dtype.Q8_0, w, wOffset, rows, cols, x, xOff, y, yOff, n);
+        run(Dtype.Q8_0, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
+                (b0, b1) -> Q8_0.matvec(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
+    }
+
+    /**
+     * n == 1 runs {@code matvec} over blocks of {@link #MATVEC_ROWS} rows; each dtype passes its own lambda so every
+     * kernel call site stays monomorphic (a shared call site would stop C2 from scalarising the vectors).
+     */
+    private static void run(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff,
+                            float[] y, int yOff, int n, ThreadPool pool, RangeTask matvec) {
+        checkBounds(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n);
         if (n == 1) {
-            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
-                    Q8_0.matvec(w, wOffset, cols, x, xOff, y, yOff, b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS)));
-        } else {
-            gemm(Dtype.Q8_0, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+            pool.parallelFor(blocks(rows, MATVEC_ROWS), matvec);
+        } else if (n > 1) {
+            Gemm.run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
         }
     }
 
     static int blocks(int count, int per) {
         return (count + per - 1) / per;
-    }
-
-    private static void gemm(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
-                             float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        Gemm.run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
     }
 
     private static void checkBounds(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
