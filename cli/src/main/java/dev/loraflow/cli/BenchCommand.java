@@ -5,6 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loraflow.core.config.LlamaConfig;
 import dev.loraflow.model.tools.BenchResult;
 import dev.loraflow.model.tools.Benchmark;
+import dev.loraflow.model.tools.RandomAdapters;
+import dev.loraflow.model.llama.LlamaModel;
+import dev.loraflow.model.lora.AdapterStack;
+import dev.loraflow.model.lora.Fusion;
+import dev.loraflow.model.lora.FusionPolicy;
+import dev.loraflow.model.lora.LoraAdapter;
+import dev.loraflow.model.lora.LoraFlowGate;
+import dev.loraflow.model.lora.StaticWeights;
+import java.util.function.Function;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -39,15 +48,59 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON line instead of a table.")
     boolean json;
 
+    @Mixin
+    FusionOptions fusionOptions;
+
+    @Option(names = "--random-adapters", paramLabel = "K",
+            description = "Fuse K random adapters on all seven projections (instead of --lora), to measure fusion overhead.")
+    int randomAdapters;
+
+    @Option(names = "--adapter-rank", description = "Rank of the random adapters (default ${DEFAULT-VALUE}).")
+    int adapterRank = 16;
+
+    @Option(names = "--random-gate", description = "Weight the random adapters with a random LoRA-Flow gate (else static weights 1/K).")
+    boolean randomGate;
+
     @Override
     public Integer call() throws Exception {
         int threads = common.threads();
         checkCounts(LlamaConfig.load(model)); // before mapping the weights, so a bad flag fails at once
-        BenchResult r = new Benchmark(promptTokens, genTokens, threads).run(model);
+        BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion()).run(model);
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(r) : toTable(r));
         out.flush();
         return 0;
+    }
+
+    /** How adapters are fused during the benchmark, or null for the base model alone. */
+    private Function<LlamaModel, Fusion> fusion() {
+        if (randomAdapters < 0 || adapterRank < 1) {
+            throw new IllegalArgumentException("--random-adapters must be >= 0 and --adapter-rank >= 1");
+        }
+        if (randomAdapters > 0 && !fusionOptions.loras.isEmpty()) {
+            throw new IllegalArgumentException("--random-adapters and --lora exclude each other");
+        }
+        if (randomGate && randomAdapters == 0) {
+            throw new IllegalArgumentException("--random-gate needs --random-adapters");
+        }
+        if (randomAdapters > 0) {
+            return m -> {
+                var config = m.config();
+                AdapterStack stack = AdapterStack.of(RandomAdapters.create(config, randomAdapters, adapterRank, 1), config);
+                FusionPolicy policy = randomGate
+                        ? LoraFlowGate.random(stack.names(), config.numLayers(), config.hiddenSize(), 0.02f, 2)
+                        : StaticWeights.average(config.numLayers(), randomAdapters);
+                return new Fusion(stack, policy);
+            };
+        }
+        if (fusionOptions.loras.isEmpty()) {
+            return null;
+        }
+        return m -> {
+            var adapters = new java.util.ArrayList<LoraAdapter>();
+            fusionOptions.adapterDirs().forEach((name, dir) -> adapters.add(LoraAdapter.load(name, dir, m.config())));
+            return fusionOptions.fusion(adapters, m.config());
+        };
     }
 
     private void checkCounts(LlamaConfig config) {

@@ -1,5 +1,6 @@
 package dev.loraflow.cli;
 
+import dev.loraflow.core.config.LlamaConfig;
 import dev.loraflow.model.LanguageModel;
 import dev.loraflow.model.eval.FusionMode;
 import dev.loraflow.model.lora.AdapterStack;
@@ -80,12 +81,24 @@ final class FusionOptions {
     /** Loads the adapters and builds the fusion the flags describe (the base model alone when there are none). */
     Fusion build(LanguageModel lm) {
         checkFlags();
-        if (loras.isEmpty() || (mode != null && FusionMode.parse(mode) instanceof FusionMode.Base)) {
+        if (loras.isEmpty() || isBaseMode()) {
             return lm.baseFusion();
         }
-        List<LoraAdapter> adapters = lm.loadAdapters(adapterDirs());
-        AdapterStack stack = AdapterStack.of(adapters, lm.config());
-        return new Fusion(stack, policy(stack.names(), lm.config().numLayers(), lm.config().hiddenSize()));
+        return fusion(lm.loadAdapters(adapterDirs()), lm.config());
+    }
+
+    /** The fusion the flags describe over adapters already loaded for {@code base}. */
+    Fusion fusion(List<LoraAdapter> adapters, LlamaConfig base) {
+        checkFlags();
+        if (adapters.isEmpty() || isBaseMode()) {
+            return Fusion.none(base);
+        }
+        AdapterStack stack = AdapterStack.of(adapters, base);
+        return new Fusion(stack, policy(stack.names(), base.numLayers(), base.hiddenSize()));
+    }
+
+    private boolean isBaseMode() {
+        return mode != null && FusionMode.parse(mode) instanceof FusionMode.Base;
     }
 
     private FusionPolicy policy(List<String> names, int layers, int hidden) {

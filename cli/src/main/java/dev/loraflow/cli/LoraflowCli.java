@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DetokenizeCommand.class,
                 TrainGateCommand.class,
                 TrainLoraCommand.class,
+                BenchTrainCommand.class,
                 EvalCommand.class, SearchWeightsCommand.class, PlotWeightsCommand.class,
                 MakeModelCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class,

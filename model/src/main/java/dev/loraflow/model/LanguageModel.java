@@ -6,10 +6,8 @@ import dev.loraflow.model.generate.Generator;
 import dev.loraflow.model.generate.SamplingParams;
 import dev.loraflow.model.llama.InferenceSession;
 import dev.loraflow.model.llama.LlamaModel;
-import dev.loraflow.model.lora.AdapterStack;
 import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.LoraAdapter;
-import dev.loraflow.model.lora.StaticWeights;
 import dev.loraflow.model.lora.WeightTrace;
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.tokenizer.ChatMessage;
@@ -117,7 +115,7 @@ public final class LanguageModel implements AutoCloseable {
 
     /** The base model alone, as a fusion of no adapters. */
     public Fusion baseFusion() {
-        return new Fusion(AdapterStack.empty(model.config()), StaticWeights.uniform(model.config().numLayers()));
+        return Fusion.none(model.config());
     }
 
     /** Prompt text to ids, with BOS as the tokenizer adds it; an empty prompt gives BOS alone. */

@@ -10,7 +10,6 @@ import dev.loraflow.model.lora.AdapterStack;
 import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.Projection;
 import dev.loraflow.model.lora.StackedLora;
-import dev.loraflow.model.lora.StaticWeights;
 import dev.loraflow.model.lora.WeightTrace;
 
 /**
@@ -41,8 +40,7 @@ public final class InferenceSession {
 
     /** A session on the base model alone. */
     public InferenceSession(LlamaModel model, int contextLength, ThreadPool pool) {
-        this(model, contextLength, pool,
-                new Fusion(AdapterStack.empty(model.config()), StaticWeights.uniform(model.config().numLayers())));
+        this(model, contextLength, pool, Fusion.none(model.config()));
     }
 
     /** A session whose projections add the fused adapters. */

@@ -79,7 +79,8 @@ public record LoraConfig(
         return parse(root, file);
     }
 
-    static LoraConfig parse(JsonNode root, Path file) {
+    /** Parses an adapter_config.json tree; {@code file} names it in errors. */
+    public static LoraConfig parse(JsonNode root, Path file) {
         String peftType = text(root, "peft_type", "LORA");
         if (!peftType.equals("LORA")) {
             throw fail(file, "peft_type", "is '" + peftType + "'; only LORA adapters are supported");

@@ -5,8 +5,10 @@ import dev.loraflow.model.generate.Sampler;
 import dev.loraflow.model.generate.SamplingParams;
 import dev.loraflow.model.llama.InferenceSession;
 import dev.loraflow.model.llama.LlamaModel;
+import dev.loraflow.model.lora.Fusion;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Times a model directory: load, then a prefill of random prompt ids and greedy decode steps, after an
@@ -25,12 +27,19 @@ public final class Benchmark {
     private final int promptTokens;
     private final int genTokens;
     private final int threads;
+    private final Function<LlamaModel, Fusion> fusion;
 
     /** Callers check the counts against the model (see {@link dev.loraflow.core.config.LlamaConfig#maxPositionEmbeddings}). */
     public Benchmark(int promptTokens, int genTokens, int threads) {
+        this(promptTokens, genTokens, threads, null);
+    }
+
+    /** @param fusion builds the adapters and their weighting once the model is loaded (null: the base model alone) */
+    public Benchmark(int promptTokens, int genTokens, int threads, Function<LlamaModel, Fusion> fusion) {
         this.promptTokens = promptTokens;
         this.genTokens = genTokens;
         this.threads = threads;
+        this.fusion = fusion;
     }
 
     public BenchResult run(Path modelDir) {
@@ -39,7 +48,9 @@ public final class Benchmark {
             long loadNanos = System.nanoTime() - start;
             var rssAfterLoad = ProcessMemory.residentBytes();
             int vocab = model.config().vocabSize();
-            InferenceSession session = new InferenceSession(model, promptTokens + genTokens, pool);
+            InferenceSession session = fusion == null
+                    ? new InferenceSession(model, promptTokens + genTokens, pool)
+                    : new InferenceSession(model, promptTokens + genTokens, pool, fusion.apply(model));
             int[] prompt = new SplittableRandom(PROMPT_SEED).ints(promptTokens, 0, vocab).toArray();
 
             generate(session, prompt, Math.min(promptTokens, WARMUP_PROMPT), Math.min(genTokens, WARMUP_DECODE));
