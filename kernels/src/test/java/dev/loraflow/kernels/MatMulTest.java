@@ -27,7 +27,7 @@ class MatMulTest {
 
     static List<Arguments> cases() {
         int[][] shapes = {{1, 1}, {3, 17}, {17, 63}, {63, 4097}, {5, 130}, {70, 33}};
-        int[] ns = {1, 2, 3, 17};
+        int[] ns = {1, 2, 3, 17, MatMul.GEMM_MIN_N, MatMul.GEMM_MIN_N + 9}; // matvec, few-token path, packed GEMM
         List<Arguments> out = new ArrayList<>();
         int[][] q8Shapes = {{1, 32}, {3, 64}, {17, 96}, {63, 4096}, {70, 288}};
         for (Dtype d : Dtype.values()) {
@@ -61,8 +61,8 @@ class MatMulTest {
     void singleThreadAndPooledAgreeExactly() {
         int rows = 45, cols = 301, n = 5;
         MemorySegment w = TestData.weights(Dtype.BF16, uniform(3, rows * cols), 0);
-        float[] x = uniform(4, n * cols);
-        for (int nn : new int[] {1, n}) {
+        float[] x = uniform(4, (MatMul.GEMM_MIN_N + 3) * cols);
+        for (int nn : new int[] {1, n, MatMul.GEMM_MIN_N + 3}) {
             float[] a = new float[nn * rows];
             float[] b = new float[nn * rows];
             try (ThreadPool one = new ThreadPool(1)) {
