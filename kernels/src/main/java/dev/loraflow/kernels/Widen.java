@@ -29,17 +29,16 @@ final class Widen {
     /**
      * IEEE half to float without a lookup table or masks. Shifting the sign-extended half left by 13 puts the sign at
      * bit 31 and exponent+mantissa at float bits 13..27; multiplying by 2^112 rebases the exponent exactly,
-     * subnormals included. Infinities and NaNs (half exponent 31, so em + 0x400 carries into bit 15) get an all-ones
-     * float exponent ORed in, keeping the payload. Matches {@link Float#float16ToFloat} bit for bit.
-     * (Compare+blend would be shorter but its mask nodes push multi-row kernels past C2's inlining node budget.)
+     * subnormals included. Infinities and NaNs (half exponent 31, so em + 0x400 carries into bit 15) first get an
+     * all-ones float exponent, which the multiply leaves infinite or turns into a quiet NaN with the payload kept,
+     * exactly as {@link Float#float16ToFloat} does. (Compare+blend would read shorter, but its mask nodes push
+     * multi-row kernels past C2's inlining node budget and the vectors get boxed.)
      */
     static FloatVector f16(MemorySegment w, long byteOff) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(Simd.S, w, byteOff, LE).convertShape(VectorOperators.S2I, Simd.I, 0);
-        IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000)
-                .reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
         IntVector special = h.and(0x7fff).add(0x400)
                 .lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 8).and(0x7f800000);
-        return bits.or(special).reinterpretAsFloats();
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).or(special).reinterpretAsFloats().mul(0x1p112f);
     }
 
     static float f32(MemorySegment w, long byteOff, long index) {
