@@ -7,6 +7,7 @@ import dev.loraflow.model.tools.BenchResult;
 import dev.loraflow.model.tools.Benchmark;
 import dev.loraflow.model.tools.RandomAdapters;
 import dev.loraflow.model.llama.LlamaModel;
+import dev.loraflow.model.llama.WeightFormat;
 import dev.loraflow.model.lora.AdapterStack;
 import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.FusionPolicy;
@@ -58,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--adapter-rank", description = "Rank of the random adapters (default ${DEFAULT-VALUE}).")
     int adapterRank = 16;
 
+    @Option(names = "--quantize", paramLabel = "q8_0", description = "Quantise the layer matrices at load (q8_0).")
+    String quantize;
+
     @Option(names = "--random-gate", description = "Weight the random adapters with a random LoRA-Flow gate (else static weights 1/K).")
     boolean randomGate;
 
@@ -65,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int threads = common.threads();
         checkCounts(LlamaConfig.load(model)); // before mapping the weights, so a bad flag fails at once
-        BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion()).run(model);
+        BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion(), WeightFormat.quantizationOf(quantize)).run(model);
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(r) : toTable(r));
         out.flush();
@@ -133,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
         n.put("weights_mb", r.weightBytes() / MIB);
         n.put("kv_cache_mb", r.kvCacheBytes() / MIB);
         n.put("threads", r.threads());
-        n.put("dtype", r.dtype().name().toLowerCase(Locale.ROOT));
+        n.put("dtype", r.dtype().label());
         return mapper.writeValueAsString(n);
     }
 

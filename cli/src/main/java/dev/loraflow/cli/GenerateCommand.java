@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loraflow.model.Completion;
 import dev.loraflow.model.LanguageModel;
 import dev.loraflow.model.generate.SamplingParams;
+import dev.loraflow.model.llama.WeightFormat;
 import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.WeightTrace;
 import java.io.PrintWriter;
@@ -71,6 +72,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (same seed, same tokens); default: random.")
     Long seed;
 
+    @Option(names = "--quantize", paramLabel = "q8_0", description = "Quantise the layer matrices at load (q8_0).")
+    String quantize;
+
     @Option(names = "--json", description = "Print one JSON object {prompt_ids, ids, text} instead of streaming.")
     boolean json;
 
@@ -95,7 +99,7 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(maxTokens, temperature, topK, topP, minP, repetitionPenalty, actualSeed);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+        try (LanguageModel lm = LanguageModel.open(model, common.threads(), WeightFormat.quantizationOf(quantize))) {
             Fusion fusion = fusionOptions.build(lm);
             boolean tracing = showWeights || weightsOut != null;
             if (tracing && fusion.adapters().size() == 0) {

@@ -35,7 +35,7 @@ final class InspectCommand implements Callable<Integer> {
                 LlamaConfig c = model.config();
                 out.println(c);
                 out.printf("parameters: %,d%n", model.parameterCount());
-                out.printf("weight bytes: %,d (%s)%n", model.weightBytes(), model.embedTokens().dtype());
+                out.printf("weight bytes: %,d (%s)%n", model.weightBytes(), model.weightFormat().label());
             }
         } else if (Files.isRegularFile(path)) {
             try (SafetensorsFile file = SafetensorsFile.open(path)) {

@@ -6,6 +6,7 @@ import dev.loraflow.model.generate.Generator;
 import dev.loraflow.model.generate.SamplingParams;
 import dev.loraflow.model.llama.InferenceSession;
 import dev.loraflow.model.llama.LlamaModel;
+import dev.loraflow.model.llama.WeightFormat;
 import dev.loraflow.model.lora.Fusion;
 import dev.loraflow.model.lora.LoraAdapter;
 import dev.loraflow.model.lora.WeightTrace;
@@ -51,13 +52,25 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Opens a HuggingFace model directory (config.json, safetensors, tokenizer.json) with {@code threads} workers. */
     public static LanguageModel open(Path dir, int threads) {
+        return open(dir, threads, null);
+    }
+
+    /** As {@link #open(Path, int)}, with the layer matrices quantised at load (null keeps the file's dtype). */
+    public static LanguageModel open(Path dir, int threads, WeightFormat quantize) {
         Tokenizer tokenizer = Tokenizer.load(dir);
-        LlamaModel model = LlamaModel.load(dir);
+        ThreadPool pool = new ThreadPool(threads);
+        LlamaModel model;
+        try {
+            model = quantize == null ? LlamaModel.load(dir) : LlamaModel.loadQuantized(dir, quantize, pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
         Set<Integer> eos = new HashSet<>();
         Arrays.stream(model.config().eosTokenIds()).forEach(eos::add);
         tokenizer.eosId().ifPresent(eos::add);
         eos.addAll(generationConfigEos(dir));
-        return new LanguageModel(model, tokenizer, new ThreadPool(threads), Set.copyOf(eos));
+        return new LanguageModel(model, tokenizer, pool, Set.copyOf(eos));
     }
 
     /** generation_config.json's eos_token_id (an id or a list; chat models list their end-of-turn token there). */

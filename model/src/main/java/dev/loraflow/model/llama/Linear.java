@@ -3,30 +3,85 @@ package dev.loraflow.model.llama;
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.Tensor;
 import dev.loraflow.kernels.MatMul;
+import dev.loraflow.kernels.Q8_0;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.kernels.VectorMath;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
- * A frozen linear layer {@code y = W x (+ b)} whose weight stays in its file dtype; the kernel
- * converts it in registers. W is [out, in], row-major, as HuggingFace stores it.
+ * A frozen linear layer {@code y = W x (+ b)}. W is [out, in], row-major as HuggingFace stores it, and stays in
+ * its file dtype (F32, BF16, F16: the kernel converts in registers) or is quantised to Q8_0 at load.
  */
 public final class Linear {
-    private final Tensor weight;
+    private final String name;
+    private final Tensor tensor; // the file's tensor; null once quantised
+    private final MemorySegment data;
+    private final WeightFormat format;
     private final float[] bias;
     private final int in;
     private final int out;
 
     public Linear(Tensor weight, float[] bias) {
-        if (weight.rank() != 2) {
-            throw new LoraflowException("tensor '" + weight.name() + "' must be a matrix, has shape " + weight);
-        }
-        this.weight = weight;
-        this.out = Math.toIntExact(weight.dim(0));
-        this.in = Math.toIntExact(weight.dim(1));
+        this(weight.name(), weight, weight.data(), formatOf(weight), shape(weight, 0), shape(weight, 1), bias);
+    }
+
+    private Linear(String name, Tensor tensor, MemorySegment data, WeightFormat format, int out, int in, float[] bias) {
+        this.name = name;
+        this.tensor = tensor;
+        this.data = data;
+        this.format = format;
+        this.out = out;
+        this.in = in;
         if (bias != null && bias.length != out) {
-            throw new LoraflowException("bias of '" + weight.name() + "' has " + bias.length + " values, expected " + out);
+            throw new LoraflowException("bias of '" + name + "' has " + bias.length + " values, expected " + out);
         }
         this.bias = bias;
+    }
+
+    private static int shape(Tensor t, int dim) {
+        if (t.rank() != 2) {
+            throw new LoraflowException("tensor '" + t.name() + "' must be a matrix, has shape " + t);
+        }
+        return Math.toIntExact(t.dim(dim));
+    }
+
+    private static WeightFormat formatOf(Tensor t) {
+        return switch (t.dtype()) {
+            case F32 -> WeightFormat.F32;
+            case BF16 -> WeightFormat.BF16;
+            case F16 -> WeightFormat.F16;
+            default -> throw new LoraflowException("tensor '" + t.name() + "' has dtype " + t.dtype()
+                    + "; weights must be F32, BF16 or F16");
+        };
+    }
+
+    /**
+     * The same layer with W quantised to Q8_0 (blocks of 32 int8 and a scale) in memory of {@code arena}. A matrix
+     * whose rows are not a multiple of 32 long cannot be (as in llama.cpp): it is copied there in its own dtype.
+     */
+    public Linear quantizeQ8_0(Arena arena, ThreadPool pool) {
+        if (in % Q8_0.BLOCK != 0) {
+            MemorySegment copy = arena.allocate(data.byteSize(), 8).copyFrom(data);
+            return new Linear(name, new Tensor(tensor.name(), tensor.dtype(), tensor.shape(), copy), copy, format, out, in, bias);
+        }
+        MemorySegment q = arena.allocate(Q8_0.bytes(out, in), 8);
+        long rowBytes = Q8_0.bytes(1, in);
+        pool.parallelFor(out, (r0, r1) -> {
+            float[] row = new float[in];
+            for (int r = r0; r < r1; r++) {
+                long base = (long) r * in;
+                for (int c = 0; c < in; c++) {
+                    row[c] = tensor.getFloat(base + c);
+                }
+                Q8_0.quantize(row, 0, in, q, r * rowBytes);
+            }
+        });
+        return new Linear(name, null, q, WeightFormat.Q8_0, out, in, bias);
+    }
+
+    public String name() {
+        return name;
     }
 
     public int inFeatures() {
@@ -37,8 +92,22 @@ public final class Linear {
         return out;
     }
 
+    public WeightFormat format() {
+        return format;
+    }
+
+    /** Bytes of W as the kernels read it. */
+    public long weightBytes() {
+        return data.byteSize();
+    }
+
+    /** The file's tensor, for training and merging, which need the exact weights. */
     public Tensor weight() {
-        return weight;
+        if (tensor == null) {
+            throw new LoraflowException("'" + name + "' was quantised to Q8_0 at load; training, merging and export need "
+                    + "the original weights (load the model without --quantize)");
+        }
+        return tensor;
     }
 
     public float[] bias() {
@@ -47,13 +116,11 @@ public final class Linear {
 
     /** y[t][out] = W x[t][in] (+ b) for n rows; overwrites y. */
     public void forward(float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        var w = weight.data();
-        switch (weight.dtype()) {
-            case F32 -> MatMul.f32(w, 0, out, in, x, xOff, y, yOff, n, pool);
-            case BF16 -> MatMul.bf16(w, 0, out, in, x, xOff, y, yOff, n, pool);
-            case F16 -> MatMul.f16(w, 0, out, in, x, xOff, y, yOff, n, pool);
-            default -> throw new LoraflowException("tensor '" + weight.name() + "' has dtype " + weight.dtype()
-                    + "; weights must be F32, BF16 or F16");
+        switch (format) {
+            case F32 -> MatMul.f32(data, 0, out, in, x, xOff, y, yOff, n, pool);
+            case BF16 -> MatMul.bf16(data, 0, out, in, x, xOff, y, yOff, n, pool);
+            case F16 -> MatMul.f16(data, 0, out, in, x, xOff, y, yOff, n, pool);
+            case Q8_0 -> MatMul.q8_0(data, 0, out, in, x, xOff, y, yOff, n, pool);
         }
         if (bias != null) {
             for (int t = 0; t < n; t++) {

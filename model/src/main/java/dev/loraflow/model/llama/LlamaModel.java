@@ -5,6 +5,9 @@ import dev.loraflow.core.Tensor;
 import dev.loraflow.core.config.LlamaConfig;
 import dev.loraflow.core.safetensors.WeightSource;
 import dev.loraflow.core.safetensors.Weights;
+import dev.loraflow.kernels.ThreadPool;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,15 +19,17 @@ import java.util.List;
 public final class LlamaModel implements AutoCloseable {
     private final LlamaConfig config;
     private final WeightSource weights;
+    private final Arena quantized; // memory of weights converted at load, null when none were
     private final Tensor embedTokens;
     private final List<LayerWeights> layers;
     private final float[] finalNorm;
     private final Linear lmHead;
 
-    private LlamaModel(LlamaConfig config, WeightSource weights, Tensor embedTokens, List<LayerWeights> layers,
-                       float[] finalNorm, Linear lmHead) {
+    private LlamaModel(LlamaConfig config, WeightSource weights, Arena quantized, Tensor embedTokens,
+                       List<LayerWeights> layers, float[] finalNorm, Linear lmHead) {
         this.config = config;
         this.weights = weights;
+        this.quantized = quantized;
         this.embedTokens = embedTokens;
         this.layers = List.copyOf(layers);
         this.finalNorm = finalNorm;
@@ -71,7 +76,61 @@ public final class LlamaModel implements AutoCloseable {
                     + ": missing tensor 'lm_head.weight' and tie_word_embeddings is false in config.json"));
             head = new Linear(requireFloatType(lm.requireShape(c.vocabSize(), d)), null);
         }
-        return new LlamaModel(c, w, embed, layers, norm, head);
+        return new LlamaModel(c, w, null, embed, layers, norm, head);
+    }
+
+    /**
+     * Loads a model with every layer matrix and the output head quantised to Q8_0 (llama.cpp's 8-bit format).
+     * The embedding is copied to memory and the file mapping closed, so the original weights stop occupying memory.
+     */
+    public static LlamaModel loadQuantized(Path dir, WeightFormat format, ThreadPool pool) {
+        if (format != WeightFormat.Q8_0) {
+            throw new LoraflowException("quantisation to " + format + " is not supported; use Q8_0");
+        }
+        try (LlamaModel source = load(dir)) {
+            Arena arena = Arena.ofShared();
+            try {
+                List<LayerWeights> layers = new ArrayList<>();
+                for (LayerWeights l : source.layers) {
+                    layers.add(new LayerWeights(l.inputNorm(),
+                            l.q().quantizeQ8_0(arena, pool), l.k().quantizeQ8_0(arena, pool),
+                            l.v().quantizeQ8_0(arena, pool), l.o().quantizeQ8_0(arena, pool),
+                            l.postAttentionNorm(),
+                            l.gate().quantizeQ8_0(arena, pool), l.up().quantizeQ8_0(arena, pool),
+                            l.down().quantizeQ8_0(arena, pool)));
+                }
+                Linear head = source.lmHead.quantizeQ8_0(arena, pool);
+                Tensor e = source.embedTokens;
+                MemorySegment embedCopy = arena.allocate(e.data().byteSize(), 8).copyFrom(e.data());
+                Tensor embed = new Tensor(e.name(), e.dtype(), e.shape(), embedCopy);
+                return new LlamaModel(source.config, new EmptyWeights(dir), arena, embed, layers, source.finalNorm, head);
+            } catch (RuntimeException ex) {
+                arena.close();
+                throw ex;
+            }
+        }
+    }
+
+    /** Stands in for the closed file once every weight lives in memory. */
+    private record EmptyWeights(Path dir) implements WeightSource {
+        @Override
+        public java.util.Optional<Tensor> find(String name) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Set<String> names() {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public String describe() {
+            return dir + " (quantised in memory)";
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private static Linear linear(WeightSource w, String prefix, int out, int in, boolean hasBias) {
@@ -116,28 +175,51 @@ public final class LlamaModel implements AutoCloseable {
     public long parameterCount() {
         long n = embedTokens.numel() + finalNorm.length;
         if (!config.tieWordEmbeddings()) {
-            n += lmHead.weight().numel();
+            n += (long) lmHead.outFeatures() * lmHead.inFeatures();
         }
         for (LayerWeights l : layers) {
             n += l.inputNorm().length + l.postAttentionNorm().length;
-            for (Linear lin : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) {
-                n += lin.weight().numel() + (lin.bias() == null ? 0 : lin.bias().length);
+            for (Linear lin : linears(l)) {
+                n += (long) lin.outFeatures() * lin.inFeatures() + (lin.bias() == null ? 0 : lin.bias().length);
             }
         }
         return n;
     }
 
-    /** Bytes of weight data the model maps. */
+    /** The seven projections of a layer. */
+    public static List<Linear> linears(LayerWeights l) {
+        return List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down());
+    }
+
+    /** Bytes of weight data: the file's tensors, or what the model holds in memory once quantised. */
     public long weightBytes() {
-        long n = 0;
-        for (String name : weights.names()) {
-            n += weights.require(name).data().byteSize();
+        if (quantized == null) {
+            long n = 0;
+            for (String name : weights.names()) {
+                n += weights.require(name).data().byteSize();
+            }
+            return n;
+        }
+        long n = embedTokens.data().byteSize() + lmHead.weightBytes() + (long) finalNorm.length * Float.BYTES;
+        for (LayerWeights l : layers) {
+            n += (long) (l.inputNorm().length + l.postAttentionNorm().length) * Float.BYTES;
+            for (Linear lin : linears(l)) {
+                n += lin.weightBytes() + (lin.bias() == null ? 0 : (long) lin.bias().length * Float.BYTES);
+            }
         }
         return n;
+    }
+
+    /** How the layer matrices are held: the file dtype, or the quantisation applied at load. */
+    public WeightFormat weightFormat() {
+        return layers.getFirst().q().format();
     }
 
     @Override
     public void close() {
         weights.close();
+        if (quantized != null) {
+            quantized.close();
+        }
     }
 }

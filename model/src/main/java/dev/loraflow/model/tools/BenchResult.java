@@ -1,6 +1,6 @@
 package dev.loraflow.model.tools;
 
-import dev.loraflow.core.DType;
+import dev.loraflow.model.llama.WeightFormat;
 import java.util.OptionalLong;
 
 /**
@@ -20,7 +20,7 @@ public record BenchResult(
         int genTokens,
         long decodeNanos,
         int threads,
-        DType dtype) {
+        WeightFormat dtype) {
 
     public double prefillTokensPerSecond() {
         return promptTokens * 1e9 / prefillNanos;

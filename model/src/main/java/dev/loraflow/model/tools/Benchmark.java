@@ -5,6 +5,7 @@ import dev.loraflow.model.generate.Sampler;
 import dev.loraflow.model.generate.SamplingParams;
 import dev.loraflow.model.llama.InferenceSession;
 import dev.loraflow.model.llama.LlamaModel;
+import dev.loraflow.model.llama.WeightFormat;
 import dev.loraflow.model.lora.Fusion;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -28,14 +29,19 @@ public final class Benchmark {
     private final int genTokens;
     private final int threads;
     private final Function<LlamaModel, Fusion> fusion;
+    private final WeightFormat quantize;
 
     /** Callers check the counts against the model (see {@link dev.loraflow.core.config.LlamaConfig#maxPositionEmbeddings}). */
     public Benchmark(int promptTokens, int genTokens, int threads) {
-        this(promptTokens, genTokens, threads, null);
+        this(promptTokens, genTokens, threads, null, null);
     }
 
-    /** @param fusion builds the adapters and their weighting once the model is loaded (null: the base model alone) */
-    public Benchmark(int promptTokens, int genTokens, int threads, Function<LlamaModel, Fusion> fusion) {
+    /**
+     * @param fusion   builds the adapters and their weighting once the model is loaded (null: the base model alone)
+     * @param quantize the format layer matrices are quantised to at load (null: the file's dtype)
+     */
+    public Benchmark(int promptTokens, int genTokens, int threads, Function<LlamaModel, Fusion> fusion, WeightFormat quantize) {
+        this.quantize = quantize;
         this.promptTokens = promptTokens;
         this.genTokens = genTokens;
         this.threads = threads;
@@ -44,7 +50,8 @@ public final class Benchmark {
 
     public BenchResult run(Path modelDir) {
         long start = System.nanoTime();
-        try (LlamaModel model = LlamaModel.load(modelDir); ThreadPool pool = new ThreadPool(threads)) {
+        try (ThreadPool pool = new ThreadPool(threads);
+             LlamaModel model = quantize == null ? LlamaModel.load(modelDir) : LlamaModel.loadQuantized(modelDir, quantize, pool)) {
             long loadNanos = System.nanoTime() - start;
             var rssAfterLoad = ProcessMemory.residentBytes();
             int vocab = model.config().vocabSize();
@@ -64,7 +71,7 @@ public final class Benchmark {
 
             return new BenchResult(loadNanos, rssAfterLoad, ProcessMemory.peakResidentBytes(), model.weightBytes(),
                     session.cache().bytes(), DecodeTraffic.bytesPerToken(model), promptTokens, t1 - t0,
-                    genTokens, t2 - t1, threads, model.embedTokens().dtype());
+                    genTokens, t2 - t1, threads, model.weightFormat());
         }
     }
 

@@ -3,7 +3,6 @@ package dev.loraflow.model.tools;
 import dev.loraflow.model.llama.LayerWeights;
 import dev.loraflow.model.llama.Linear;
 import dev.loraflow.model.llama.LlamaModel;
-import java.util.List;
 
 /** Weight bytes one decode step must stream from memory: every layer matrix and lm_head, once each. */
 final class DecodeTraffic {
@@ -11,10 +10,10 @@ final class DecodeTraffic {
 
     /** The embedding row looked up per token is left out: it is one row of one matrix. */
     static long bytesPerToken(LlamaModel model) {
-        long bytes = model.lmHead().weight().data().byteSize();
+        long bytes = model.lmHead().weightBytes();
         for (LayerWeights l : model.layers()) {
-            for (Linear lin : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) {
-                bytes += lin.weight().data().byteSize();
+            for (Linear lin : LlamaModel.linears(l)) {
+                bytes += lin.weightBytes();
             }
         }
         return bytes;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loraflow.core.DType;
 import dev.loraflow.kernels.ThreadPool;
+import dev.loraflow.model.llama.WeightFormat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class BenchmarkTest {
         assertEquals(2 * matrices, r.decodeBytesPerToken());
         assertEquals(2 * matrices + 2 * (vocab * d + (2 * layers + 1) * d), r.weightBytes());
         assertEquals(2L * layers * (20 + 5) * kv * Float.BYTES, r.kvCacheBytes(), "KV cache sized to prompt + generated");
-        assertEquals(DType.BF16, r.dtype());
+        assertEquals(WeightFormat.BF16, r.dtype());
         assertEquals(2, r.threads());
         assertTrue(r.prefillTokensPerSecond() > 0);
         assertTrue(r.decodeTokensPerSecond() > 0);
