@@ -113,9 +113,9 @@ public final class Q8_0 {
                 a0 = s0.fma(FloatVector.broadcast(F, scale(w, q0)), a0);
                 a1 = s1.fma(FloatVector.broadcast(F, scale(w, q1)), a1);
             }
-            y[yOff + r] = a0.reduceLanes(VectorOperators.ADD);
+            y[yOff + r] = Reproducible.sum(a0);
             if (r + 1 < r1) {
-                y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD);
+                y[yOff + r + 1] = Reproducible.sum(a1);
             }
         }
     }
