@@ -40,7 +40,8 @@ target 0 200 "$work/target-train.jsonl"
 target 1000 50 "$work/target-dev.jsonl"
 
 [ -d "$work/beach" ] || lf train-lora --model "$model" --data "$work/beach.jsonl" --out "$work/beach" --rank 4 --alpha 8 --epochs 3 --lr 5e-3
-loras=(--lora "beach=$work/beach" --lora "max=$max")
+# the task adapter goes last: the released recipe starts the gate from "last adapter only"
+loras=(--lora "max=$max" --lora "beach=$work/beach")
 lf train-gate --model "$model" "${loras[@]}" --data "$work/target-train.jsonl" --dev "$work/target-dev.jsonl" --out "$work/gate.safetensors"
 lf train-gate --model "$model" "${loras[@]}" --data "$work/target-train.jsonl" --dev "$work/target-dev.jsonl" --out "$work/static.safetensors" --static
 lf search-weights --model "$model" "${loras[@]}" --data "$work/target-train.jsonl" --out "$work/lorahub.json" --budget 40 > /dev/null
