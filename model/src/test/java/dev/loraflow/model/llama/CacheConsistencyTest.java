@@ -42,6 +42,30 @@ class CacheConsistencyTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void missingOrMisshapenTensorsNameTheTensor(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path source = Fixtures.dir("forward/gqa2");
+        java.nio.file.Files.copy(source.resolve("config.json"), tmp.resolve("config.json"));
+        var writer = new dev.loraflow.core.safetensors.SafetensorsWriter();
+        try (var f = dev.loraflow.core.safetensors.SafetensorsFile.open(source.resolve("model.safetensors"))) {
+            for (var t : f.tensors().values()) {
+                if (!t.name().equals("model.layers.1.mlp.up_proj.weight")) {
+                    writer.add(t.name(), t.dtype(), t.shape(), t.data());
+                }
+            }
+            writer.write(tmp.resolve("model.safetensors"));
+        }
+        LoraflowException e = assertThrows(LoraflowException.class, () -> LlamaModel.load(tmp));
+        assertTrue(e.getMessage().contains("'model.layers.1.mlp.up_proj.weight'") && e.getMessage().contains("missing"), e.getMessage());
+
+        String config = java.nio.file.Files.readString(source.resolve("config.json"));
+        java.nio.file.Files.writeString(tmp.resolve("config.json"), config.replaceFirst("\"hidden_size\": *32", "\"hidden_size\": 48"));
+        java.nio.file.Files.copy(source.resolve("model.safetensors"), tmp.resolve("model.safetensors"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        e = assertThrows(LoraflowException.class, () -> LlamaModel.load(tmp));
+        assertTrue(e.getMessage().contains("model.embed_tokens.weight") && e.getMessage().contains("shape"), e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gqa2"})
     void contextOverflowAndBadIdsAreClearErrors(String name) {
