@@ -48,28 +48,10 @@ class FullTrainingTest {
                 TrainableBase base = new TrainableBase(model);
                 LlamaGraph graph = new LlamaGraph(model.config(), base, new NoAdapters(), false);
                 TrainingBatch batch = TrainingBatch.of(sequences(tmp.resolve("d")).examples().subList(0, 2), 0);
-                Tape tape = new Tape();
-                tape.backward(graph.loss(new Ops(tape, pool), batch));
-                // central differences with step 1e-2 on the float32 loss (error budget as in LlamaGraphTest)
-                float h = 1e-2f;
-                double maxErr = 0;
-                double maxGrad = 0;
-                for (Parameter p : base.parameters()) {
-                    for (int i = 0; i < p.data().length; i += Math.max(1, p.data().length / 5)) {
-                        float saved = p.data()[i];
-                        p.data()[i] = saved + h;
-                        double plus = graph.loss(new Ops(Tape.notRecording(), pool), batch).item();
-                        p.data()[i] = saved - h;
-                        double minus = graph.loss(new Ops(Tape.notRecording(), pool), batch).item();
-                        p.data()[i] = saved;
-                        double numeric = (plus - minus) / (2 * h);
-                        double analytic = p.grad() == null ? 0 : p.grad()[i];
-                        maxGrad = Math.max(maxGrad, Math.abs(numeric));
-                        maxErr = Math.max(maxErr, Math.abs(numeric - analytic));
-                    }
-                }
-                assertTrue(maxGrad > 1e-3, fixture + ": probe non-trivial gradients");
-                assertTrue(maxErr < 2e-3 * Math.max(1, maxGrad), fixture + ": max error " + maxErr + " (max grad " + maxGrad + ")");
+                // about five probes per parameter tensor
+                var result = CentralDifferences.compare(graph, batch, base.parameters(), -5, pool);
+                assertTrue(result.maxGradient() > 1e-3, fixture + ": probe non-trivial gradients: " + result);
+                assertTrue(result.agrees(), fixture + ": " + result);
             }
         }
     }

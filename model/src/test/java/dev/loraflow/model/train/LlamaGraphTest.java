@@ -81,30 +81,9 @@ class LlamaGraphTest {
         LoraFlowGate gate = LoraFlowGate.random(adapters.names(), 2, model.config().hiddenSize(), 0.3f, 9);
         TrainingBatch batch = TrainingBatch.of(List.of(example(ids, 4), example(Arrays.copyOf(ids, 9), 3)), 0);
         GateGraph graph = new GateGraph(adapters, gate, false);
-        LlamaGraph llama = new LlamaGraph(model, graph, false);
-        Tape tape = new Tape();
-        Variable loss = llama.loss(new Ops(tape, pool), batch);
-        tape.backward(loss);
-        // Central differences of the float32 loss with step 1e-2: the loss is smooth in the gate, the
-        // truncation error is O(h²) ≈ 1e-4 relative, and float32 rounding of a ~4.0 loss over 2h gives ≈ 2e-5 absolute.
-        float h = 1e-2f;
-        double maxGrad = 0;
-        double maxErr = 0;
-        for (var p : graph.parameters()) {
-            for (int i = 0; i < p.data().length; i += 7) {
-                float saved = p.data()[i];
-                p.data()[i] = saved + h;
-                double plus = llama.loss(new Ops(Tape.notRecording(), pool), batch).item();
-                p.data()[i] = saved - h;
-                double minus = llama.loss(new Ops(Tape.notRecording(), pool), batch).item();
-                p.data()[i] = saved;
-                double numeric = (plus - minus) / (2 * h);
-                maxGrad = Math.max(maxGrad, Math.abs(numeric));
-                maxErr = Math.max(maxErr, Math.abs(numeric - p.grad()[i]));
-            }
-        }
-        assertTrue(maxGrad > 1e-3, "the check must probe non-trivial gradients, max " + maxGrad);
-        assertTrue(maxErr < 2e-3 * Math.max(1, maxGrad), "max |analytic - numeric| = " + maxErr + " (max grad " + maxGrad + ")");
+        var result = CentralDifferences.compare(new LlamaGraph(model, graph, false), batch, graph.parameters(), 7, pool);
+        assertTrue(result.maxGradient() > 1e-3, "the check must probe non-trivial gradients: " + result);
+        assertTrue(result.agrees(), result.toString());
     }
 
     @Test

@@ -160,29 +160,10 @@ class TrainerTest {
                 p.data()[i] = (float) ((r.nextDouble() - 0.5) * 0.4);
             }
         }
-        LlamaGraph graph = new LlamaGraph(model, lora, false);
         TrainingBatch batch = TrainingBatch.of(data(2, 9).examples(), 0);
-        Tape tape = new Tape();
-        tape.backward(graph.loss(new Ops(tape, pool), batch));
-        // central differences, step 1e-2, on the float32 loss: see LlamaGraphTest for the error budget
-        float h = 1e-2f;
-        double maxGrad = 0;
-        double maxErr = 0;
-        for (Parameter p : lora.parameters().subList(0, 10)) {
-            for (int i = 0; i < p.data().length; i += 11) {
-                float saved = p.data()[i];
-                p.data()[i] = saved + h;
-                double plus = graph.loss(new Ops(Tape.notRecording(), pool), batch).item();
-                p.data()[i] = saved - h;
-                double minus = graph.loss(new Ops(Tape.notRecording(), pool), batch).item();
-                p.data()[i] = saved;
-                double numeric = (plus - minus) / (2 * h);
-                maxGrad = Math.max(maxGrad, Math.abs(numeric));
-                maxErr = Math.max(maxErr, Math.abs(numeric - p.grad()[i]));
-            }
-        }
-        assertTrue(maxGrad > 1e-3, "probe non-trivial gradients, max " + maxGrad);
-        assertTrue(maxErr < 2e-3 * Math.max(1, maxGrad), "max error " + maxErr + " (max grad " + maxGrad + ")");
+        var result = CentralDifferences.compare(new LlamaGraph(model, lora, false), batch, lora.parameters().subList(0, 10), 11, pool);
+        assertTrue(result.maxGradient() > 1e-3, "probe non-trivial gradients: " + result);
+        assertTrue(result.agrees(), result.toString());
     }
 
     @Test
