@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loraflow.core.autograd.Ops;
-import dev.loraflow.core.autograd.Parameter;
 import dev.loraflow.core.autograd.Tape;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.model.Fixtures;

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loraflow.core.LoraflowException;
-import dev.loraflow.core.autograd.Ops;
 import dev.loraflow.core.autograd.Parameter;
-import dev.loraflow.core.autograd.Tape;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.model.Fixtures;
 import dev.loraflow.model.data.DataRecord;
