@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
                 TrainGateCommand.class,
                 TrainLoraCommand.class,
                 BenchTrainCommand.class,
-                EvalCommand.class, SearchWeightsCommand.class, PlotWeightsCommand.class, ReproduceCommand.class,
+                EvalCommand.class, SearchWeightsCommand.class, PlotWeightsCommand.class, ReproduceCommand.class, DemoCommand.class,
                 MakeModelCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -34,7 +34,7 @@ public record ReproduceConfig(SyntheticCorpora.Sizes sizes, int merges, int hidd
         return new ReproduceConfig(new SyntheticCorpora.Sizes(4000, 3000, 3000, 200, 50, 300), 300,
                 96, 256, 3, 4, 2, 128,
                 settings(2, 3e-3f, 16), 16, 32f, settings(3, 5e-3f, 16),
-                gateRecipe(5e-3f), 50, 40, 12);
+                gateRecipe(2e-2f), 50, 40, 12);
     }
 
     /** Everything tiny: a pipeline check, not an experiment. */
