@@ -29,8 +29,9 @@ final class WeightReport {
         return Math.min(ids.length, trace.size());
     }
 
+    /** The vocabulary entry (e.g. "▁time", "<0x0A>"), which shows word starts that a decoded piece would hide. */
     private String tokenText(int id) {
-        return tokenizer.decode(new int[] {id}, false).replace("\n", "\\n").replace("\t", "\\t");
+        return tokenizer.tokenText(id).replace("\n", "\\n").replace("\t", "\\t");
     }
 
     /** One row per token: its text, the layer-averaged weight of each adapter, and the adapter it leaned on most. */
