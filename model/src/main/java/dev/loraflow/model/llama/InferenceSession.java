@@ -36,7 +36,7 @@ public final class InferenceSession {
     private final Fusion fusion;
     private WeightTrace trace;
     private int position;
-    private Scratch scratch = new Scratch(0, null, null);
+    private Scratch scratch; // grown to the largest chunk fed so far
 
     /** A session on the base model alone. */
     public InferenceSession(LlamaModel model, int contextLength, ThreadPool pool) {
@@ -218,8 +218,8 @@ public final class InferenceSession {
     }
 
     private Scratch scratch(int n) {
-        if (scratch.rows < n) {
-            scratch = new Scratch(Math.max(n, 1), config, fusion.adapters());
+        if (scratch == null || scratch.rows < n) {
+            scratch = new Scratch(n, config, fusion.adapters());
         }
         return scratch;
     }
@@ -230,22 +230,21 @@ public final class InferenceSession {
         final float[] x, xn, q, k, v, attn, tmp, gate, up, coefficients, loraRank, loraOut;
 
         Scratch(int rows, LlamaConfig c, AdapterStack adapters) {
-            this.rows = c == null ? 0 : rows;
-            int r = this.rows;
-            int d = c == null ? 0 : c.hiddenSize();
-            x = new float[r * d];
-            xn = new float[r * d];
-            tmp = new float[r * d];
-            q = new float[c == null ? 0 : r * c.qDim()];
+            this.rows = rows;
+            int d = c.hiddenSize();
+            x = new float[rows * d];
+            xn = new float[rows * d];
+            tmp = new float[rows * d];
+            q = new float[rows * c.qDim()];
             attn = new float[q.length];
-            k = new float[c == null ? 0 : r * c.kvDim()];
+            k = new float[rows * c.kvDim()];
             v = new float[k.length];
-            gate = new float[c == null ? 0 : r * c.intermediateSize()];
+            gate = new float[rows * c.intermediateSize()];
             up = new float[gate.length];
-            int k = adapters == null ? 0 : adapters.size();
-            coefficients = new float[r * k];
-            loraRank = new float[k == 0 ? 0 : r * adapters.maxTotalRank()];
-            loraOut = new float[k == 0 ? 0 : r * Math.max(d, Math.max(c.qDim(), c.intermediateSize()))];
+            int adapterCount = adapters.size();
+            coefficients = new float[rows * adapterCount];
+            loraRank = new float[adapterCount == 0 ? 0 : rows * adapters.maxTotalRank()];
+            loraOut = new float[adapterCount == 0 ? 0 : rows * Math.max(d, Math.max(c.qDim(), c.intermediateSize()))];
         }
     }
 }

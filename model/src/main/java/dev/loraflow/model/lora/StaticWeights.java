@@ -98,12 +98,12 @@ public final class StaticWeights implements FusionPolicy {
             if (v == null) {
                 throw new LoraflowException(file + ": gives no weight for adapter '" + adapters.get(i) + "'");
             }
+            if (v.isArray() && v.size() != layers) {
+                throw new LoraflowException(file + ": adapter '" + adapters.get(i) + "' has " + v.size()
+                        + " per-layer weights, the model has " + layers + " layers");
+            }
             for (int l = 0; l < layers; l++) {
                 JsonNode value = v.isArray() ? v.get(l) : v;
-                if (v.isArray() && v.size() != layers) {
-                    throw new LoraflowException(file + ": adapter '" + adapters.get(i) + "' has " + v.size()
-                            + " per-layer weights, the model has " + layers + " layers");
-                }
                 if (value == null || !value.isNumber()) {
                     throw new LoraflowException(file + ": weight of adapter '" + adapters.get(i) + "' must be a number");
                 }
