@@ -28,33 +28,38 @@ enum Dtype {
      * (for Q8_0, whole blocks starting at a block boundary).
      */
     void widen(MemorySegment w, long byteOff, long count, float[] dst) {
+        widen(w, byteOff, count, dst, 0);
+    }
+
+    /** As {@link #widen(MemorySegment, long, long, float[])}, into dst[dstOff .. dstOff+count). */
+    void widen(MemorySegment w, long byteOff, long count, float[] dst, int dstOff) {
         int n = Math.toIntExact(count);
         int bound = F.loopBound(n);
         int i = 0;
         switch (this) {
             case F32 -> {
                 for (; i < bound; i += F.length()) {
-                    Widen.f32(w, byteOff + 4L * i).intoArray(dst, i);
+                    Widen.f32(w, byteOff + 4L * i).intoArray(dst, dstOff + i);
                 }
                 for (; i < n; i++) {
-                    dst[i] = Widen.f32(w, byteOff, i);
+                    dst[dstOff + i] = Widen.f32(w, byteOff, i);
                 }
             }
             case BF16 -> {
                 for (; i < bound; i += F.length()) {
-                    Widen.bf16(w, byteOff + 2L * i).intoArray(dst, i);
+                    Widen.bf16(w, byteOff + 2L * i).intoArray(dst, dstOff + i);
                 }
                 for (; i < n; i++) {
-                    dst[i] = Widen.bf16(w, byteOff, i);
+                    dst[dstOff + i] = Widen.bf16(w, byteOff, i);
                 }
             }
-            case Q8_0 -> dev.loraflow.kernels.Q8_0.dequantize(w, byteOff, n, dst, 0);
+            case Q8_0 -> dev.loraflow.kernels.Q8_0.dequantize(w, byteOff, n, dst, dstOff);
             case F16 -> {
                 for (; i < bound; i += F.length()) {
-                    Widen.f16(w, byteOff + 2L * i).intoArray(dst, i);
+                    Widen.f16(w, byteOff + 2L * i).intoArray(dst, dstOff + i);
                 }
                 for (; i < n; i++) {
-                    dst[i] = Widen.f16(w, byteOff, i);
+                    dst[dstOff + i] = Widen.f16(w, byteOff, i);
                 }
             }
         }

@@ -1,47 +1,135 @@
 package dev.loraflow.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Y[t][r] = X[t]·W[r] for n > 1 tokens (prefill, training), as a cache-blocked GEMM.
+ * Cache-blocked GEMM for n > 1 tokens (prefill, training), in two orientations of the weight:
+ * <ul>
+ *   <li>{@link #run}: Y[t][r] = X[t]·W[r] for W row-major [rows][cols] (the forward of a linear layer);
+ *   <li>the public {@code f32/bf16/f16} entry points: Y[t][c] (+)= Σ_k X[t][k]·B[k][c] for B row-major
+ *       [depth][width] — the input gradient dX = dY·W on W itself, or the forward on a cached transpose Wᵀ.
+ * </ul>
  *
- * <p>Blocks of {@link #NC} W rows × {@link #KC} columns are widened to F32 and packed into panels of {@link #NR}
- * rows laid out [k][NR], so one k step of the micro-kernel loads NR consecutive weights as vectors and broadcasts one
- * X value per token: an MR × NR tile of Y lives in MR·NR/lanes accumulator registers, with no horizontal reductions.
- * A packed block (NC·KC·4 = 128 KiB) stays in L2 while every token of X streams past it; the micro-kernel's X slice
- * (MR·KC·4 = 6 KiB) stays in L1 across the block's panels. Work is split over W rows, so workers never share
- * outputs.
+ * <p>Blocks of {@link #NC} output columns × {@link #KC} k are widened to F32 and packed into panels of {@link #NR}
+ * columns laid out [k][NR], so one k step of the micro-kernel loads NR consecutive weights as two vectors and
+ * broadcasts one X value per token: an {@link #MR} × NR tile of Y lives in 24 accumulator registers, with no
+ * horizontal reductions, and is read from and written to Y directly. For B the panel rows are contiguous runs of B
+ * (a vector widen); for W they are columns, so W's packing transposes. A packed block (NC·KC·4 = 384 KiB) stays in
+ * L2 while the tokens stream past it; the micro-kernel's X slice (MR·KC·4 = 18 KiB) stays in L1 across the block's
+ * panels. Work items are (column block) × (token block), token blocks only when there are too few column blocks
+ * to keep every thread busy, so workers never share outputs. Each output's arithmetic (an FMA chain over k in
+ * order, one chain per k block) depends only on the shapes, not on the thread count.
  */
-final class Gemm {
+public final class Gemm {
     private static final VectorSpecies<Float> F = Simd.F;
     /** Tokens per micro-kernel tile. */
-    static final int MR = 6;
-    /** W rows per panel: two vectors of output columns. */
+    static final int MR = 12;
+    /** Output columns per panel: two vectors. */
     static final int NR = 2 * Simd.LANES;
-    /** Columns (k) per packed block: a multiple of the Q8_0 block. */
-    static final int KC = 256;
-    /** W rows per packed block (a multiple of NR for every vector width). */
-    static final int NC = 128;
+    /** k per packed block: a multiple of the Q8_0 block. */
+    static final int KC = 384;
+    /** Output columns per packed block (a multiple of NR for every vector width). */
+    static final int NC = 256;
+    /** Work items to aim for per thread, so uneven items still balance. */
+    private static final int ITEMS_PER_THREAD = 3;
     private static final int SLOT_PACKED = 2;
     private static final int SLOT_ROW = 3;
     private static final int SLOT_TILE = 4;
 
     private Gemm() {}
 
+    /** Y[n][width] (+)= X[n][depth] · B[depth][width], B F32 row-major from byte bOffset of b. */
+    public static void f32(MemorySegment b, long bOffset, int depth, int width, float[] x, int xOff,
+                           float[] y, int yOff, int n, boolean accumulate, ThreadPool pool) {
+        kMajor(Dtype.F32, b, bOffset, depth, width, x, xOff, y, yOff, n, accumulate, pool);
+    }
+
+    /** As {@link #f32} for a float[] B [depth][width] starting at bOff. */
+    public static void f32(float[] b, int bOff, int depth, int width, float[] x, int xOff,
+                           float[] y, int yOff, int n, boolean accumulate, ThreadPool pool) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new UnsupportedOperationException("float[] weights need a little-endian platform");
+        }
+        kMajor(Dtype.F32, MemorySegment.ofArray(b), 4L * bOff, depth, width, x, xOff, y, yOff, n, accumulate, pool);
+    }
+
+    /** As {@link #f32} for B in BF16. */
+    public static void bf16(MemorySegment b, long bOffset, int depth, int width, float[] x, int xOff,
+                            float[] y, int yOff, int n, boolean accumulate, ThreadPool pool) {
+        kMajor(Dtype.BF16, b, bOffset, depth, width, x, xOff, y, yOff, n, accumulate, pool);
+    }
+
+    /** As {@link #f32} for B in IEEE half. */
+    public static void f16(MemorySegment b, long bOffset, int depth, int width, float[] x, int xOff,
+                           float[] y, int yOff, int n, boolean accumulate, ThreadPool pool) {
+        kMajor(Dtype.F16, b, bOffset, depth, width, x, xOff, y, yOff, n, accumulate, pool);
+    }
+
+    private static void kMajor(Dtype dtype, MemorySegment b, long bOffset, int depth, int width, float[] x, int xOff,
+                               float[] y, int yOff, int n, boolean accumulate, ThreadPool pool) {
+        if (depth < 0 || width < 0 || n < 0) {
+            throw new IllegalArgumentException("negative shape: depth=" + depth + " width=" + width + " n=" + n);
+        }
+        if (bOffset < 0 || bOffset + dtype.offset(depth, width, 0) > b.byteSize()) {
+            throw new IndexOutOfBoundsException("B [" + depth + "][" + width + "] at byte " + bOffset + " exceeds segment of " + b.byteSize());
+        }
+        if (xOff < 0 || xOff + (long) n * depth > x.length) {
+            throw new IndexOutOfBoundsException("x too short for n=" + n + " depth=" + depth + " at " + xOff);
+        }
+        if (yOff < 0 || yOff + (long) n * width > y.length) {
+            throw new IndexOutOfBoundsException("y too short for n=" + n + " width=" + width + " at " + yOff);
+        }
+        if (n == 0 || width == 0) {
+            return;
+        }
+        if (depth == 0) {
+            if (!accumulate) {
+                java.util.Arrays.fill(y, yOff, yOff + n * width, 0f);
+            }
+            return;
+        }
+        blocked(dtype, b, bOffset, width, depth, x, xOff, y, yOff, n, accumulate, true, pool);
+    }
+
+    /** Y[t][r] = X[t]·W[r] for W [rows][cols] (overwrites y); shapes checked by {@link MatMul}. */
     static void run(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                     float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        pool.parallelFor(MatMul.blocks(rows, NC), (b0, b1) -> {
+        if (cols == 0) {
+            java.util.Arrays.fill(y, yOff, yOff + n * rows, 0f);
+            return;
+        }
+        blocked(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, false, false, pool);
+    }
+
+    /**
+     * The blocked loop over (column block) × (token block) items: out columns, depth k. With kMajor the weight is
+     * B [depth][out], else W [out][depth].
+     */
+    private static void blocked(Dtype dtype, MemorySegment w, long wOffset, int out, int depth, float[] x, int xOff,
+                                float[] y, int yOff, int n, boolean accumulate, boolean kMajor, ThreadPool pool) {
+        int colBlocks = MatMul.blocks(out, NC);
+        int tileRows = MatMul.blocks(n, MR);
+        int tokenBlocks = Math.min(tileRows, MatMul.blocks(ITEMS_PER_THREAD * pool.threads(), colBlocks));
+        int perBlock = MR * MatMul.blocks(tileRows, tokenBlocks); // tokens per item, a multiple of MR
+        int blocksOfTokens = MatMul.blocks(n, perBlock);
+        pool.parallelFor(colBlocks * blocksOfTokens, (i0, i1) -> {
             float[] packed = pool.scratch(SLOT_PACKED, NC * KC);
             float[] row = pool.scratch(SLOT_ROW, KC);
             float[] tile = pool.scratch(SLOT_TILE, MR * NR);
-            for (int r0 = b0 * NC, end = Math.min(rows, b1 * NC); r0 < end; r0 += NC) {
-                int nc = Math.min(NC, end - r0);
-                for (int k0 = 0; k0 < cols; k0 += KC) {
-                    int kc = Math.min(KC, cols - k0);
-                    pack(dtype, w, wOffset, cols, r0, nc, k0, kc, row, packed);
-                    block(x, xOff, cols, k0, kc, n, packed, nc, y, yOff, rows, r0, k0 > 0, tile);
+            for (int item = i0; item < i1; item++) {
+                int c0 = (item / blocksOfTokens) * NC, nc = Math.min(NC, out - c0);
+                int t0 = (item % blocksOfTokens) * perBlock, t1 = Math.min(n, t0 + perBlock);
+                for (int k0 = 0; k0 < depth; k0 += KC) {
+                    int kc = Math.min(KC, depth - k0);
+                    if (kMajor) {
+                        packRows(dtype, w, wOffset, out, c0, nc, k0, kc, packed);
+                    } else {
+                        pack(dtype, w, wOffset, depth, c0, nc, k0, kc, row, packed);
+                    }
+                    block(x, xOff, depth, k0, kc, t0, t1, packed, nc, y, yOff, out, c0, accumulate || k0 > 0, tile);
                 }
             }
         });
@@ -69,22 +157,47 @@ final class Gemm {
         }
     }
 
-    /** Y[t][r0 + c] (+)= X[t][k0 .. k0+kc) · packed for every token t and the nc packed rows. */
-    private static void block(float[] x, int xOff, int cols, int k0, int kc, int n, float[] packed, int nc,
-                              float[] y, int yOff, int rows, int r0, boolean accumulate, float[] tile) {
+    /** packed[p][k][j] = B[k0 + k][c0 + p·NR + j] for B [*][width]: contiguous runs, zero past nc. */
+    static void packRows(Dtype dtype, MemorySegment b, long bOffset, int width, int c0, int nc, int k0, int kc,
+                         float[] packed) {
         int panels = MatMul.blocks(nc, NR);
-        for (int t0 = 0; t0 < n; t0 += MR) {
-            int mr = Math.min(MR, n - t0);
+        for (int p = 0; p < panels; p++) {
+            int base = p * kc * NR;
+            int cols = Math.min(NR, nc - p * NR);
+            for (int k = 0; k < kc; k++) {
+                int at = base + k * NR;
+                dtype.widen(b, bOffset + dtype.offset(k0 + k, width, c0 + p * NR), cols, packed, at);
+                if (cols < NR) {
+                    java.util.Arrays.fill(packed, at + cols, at + NR, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Y[t][c0 + c] (+)= X[t][k0 .. k0+kc) · packed for tokens t in [t0, t1) and the nc packed columns; full tiles
+     * accumulate in place, edge tiles go through {@code tile}.
+     */
+    private static void block(float[] x, int xOff, int depth, int k0, int kc, int t0, int t1, float[] packed, int nc,
+                              float[] y, int yOff, int out, int c0, boolean accumulate, float[] tile) {
+        int panels = MatMul.blocks(nc, NR);
+        for (int t = t0; t < t1; t += MR) {
+            int mr = Math.min(MR, t1 - t);
+            int xBase = xOff + t * depth + k0;
             for (int p = 0; p < panels; p++) {
-                micro(x, xOff + k0, cols, t0, mr, packed, p * kc * NR, kc, tile);
-                int c0 = p * NR;
-                int nr = Math.min(NR, nc - c0);
+                int c = p * NR;
+                int nr = Math.min(NR, nc - c);
+                int yAt = yOff + t * out + c0 + c;
+                if (mr == MR && nr == NR) {
+                    micro(x, xBase, depth, MR, packed, p * kc * NR, kc, y, yAt, out, accumulate);
+                    continue;
+                }
+                micro(x, xBase, depth, mr, packed, p * kc * NR, kc, tile, 0, NR, false);
                 for (int i = 0; i < mr; i++) {
-                    int yRow = yOff + (t0 + i) * rows + r0 + c0;
                     if (accumulate) {
-                        VectorMath.addInPlace(y, yRow, tile, i * NR, nr);
+                        VectorMath.addInPlace(y, yAt + i * out, tile, i * NR, nr);
                     } else {
-                        System.arraycopy(tile, i * NR, y, yRow, nr);
+                        System.arraycopy(tile, i * NR, y, yAt + i * out, nr);
                     }
                 }
             }
@@ -92,24 +205,96 @@ final class Gemm {
     }
 
     /**
-     * tile[i][0..NR) = sum_k X[t0+i][k] · panel[k][0..NR) for i < MR; rows past mr repeat the last real token
-     * (their results are ignored), so the loop body is always the full 6 × 2-vector register tile.
+     * out[o + i·os + j] (+)= Σ_k X[xBase + i·xStride + k] · panel[pOff + k·NR + j] for i < MR, j < NR, starting
+     * from out's values when {@code load}, else from zero. Rows past mr repeat the last real row (the caller
+     * ignores them), so the loop body is always the full {@value #MR} × 2-vector register tile: 24 accumulators,
+     * two panel loads and twelve broadcasts per k.
      */
-    static void micro(float[] x, int xBase, int cols, int t0, int mr, float[] panel, int pOff, int kc, float[] tile) {
-        int x0 = xBase + t0 * cols;
-        int x1 = xBase + (t0 + Math.min(1, mr - 1)) * cols;
-        int x2 = xBase + (t0 + Math.min(2, mr - 1)) * cols;
-        int x3 = xBase + (t0 + Math.min(3, mr - 1)) * cols;
-        int x4 = xBase + (t0 + Math.min(4, mr - 1)) * cols;
-        int x5 = xBase + (t0 + Math.min(5, mr - 1)) * cols;
+    static void micro(float[] x, int xBase, int xStride, int mr, float[] panel, int pOff, int kc,
+                      float[] out, int o, int os, boolean load) {
+        int x0 = xBase + Math.min(0, mr - 1) * xStride;
+        int x1 = xBase + Math.min(1, mr - 1) * xStride;
+        int x2 = xBase + Math.min(2, mr - 1) * xStride;
+        int x3 = xBase + Math.min(3, mr - 1) * xStride;
+        int x4 = xBase + Math.min(4, mr - 1) * xStride;
+        int x5 = xBase + Math.min(5, mr - 1) * xStride;
+        int x6 = xBase + Math.min(6, mr - 1) * xStride;
+        int x7 = xBase + Math.min(7, mr - 1) * xStride;
+        int x8 = xBase + Math.min(8, mr - 1) * xStride;
+        int x9 = xBase + Math.min(9, mr - 1) * xStride;
+        int x10 = xBase + Math.min(10, mr - 1) * xStride;
+        int x11 = xBase + Math.min(11, mr - 1) * xStride;
         int lanes = F.length();
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector a;
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        FloatVector c40, c41;
+        FloatVector c50, c51;
+        FloatVector c60, c61;
+        FloatVector c70, c71;
+        FloatVector c80, c81;
+        FloatVector c90, c91;
+        FloatVector c100, c101;
+        FloatVector c110, c111;
+        if (load) {
+            c00 = FloatVector.fromArray(F, out, o + 0 * os);
+            c01 = FloatVector.fromArray(F, out, o + 0 * os + lanes);
+            c10 = FloatVector.fromArray(F, out, o + 1 * os);
+            c11 = FloatVector.fromArray(F, out, o + 1 * os + lanes);
+            c20 = FloatVector.fromArray(F, out, o + 2 * os);
+            c21 = FloatVector.fromArray(F, out, o + 2 * os + lanes);
+            c30 = FloatVector.fromArray(F, out, o + 3 * os);
+            c31 = FloatVector.fromArray(F, out, o + 3 * os + lanes);
+            c40 = FloatVector.fromArray(F, out, o + 4 * os);
+            c41 = FloatVector.fromArray(F, out, o + 4 * os + lanes);
+            c50 = FloatVector.fromArray(F, out, o + 5 * os);
+            c51 = FloatVector.fromArray(F, out, o + 5 * os + lanes);
+            c60 = FloatVector.fromArray(F, out, o + 6 * os);
+            c61 = FloatVector.fromArray(F, out, o + 6 * os + lanes);
+            c70 = FloatVector.fromArray(F, out, o + 7 * os);
+            c71 = FloatVector.fromArray(F, out, o + 7 * os + lanes);
+            c80 = FloatVector.fromArray(F, out, o + 8 * os);
+            c81 = FloatVector.fromArray(F, out, o + 8 * os + lanes);
+            c90 = FloatVector.fromArray(F, out, o + 9 * os);
+            c91 = FloatVector.fromArray(F, out, o + 9 * os + lanes);
+            c100 = FloatVector.fromArray(F, out, o + 10 * os);
+            c101 = FloatVector.fromArray(F, out, o + 10 * os + lanes);
+            c110 = FloatVector.fromArray(F, out, o + 11 * os);
+            c111 = FloatVector.fromArray(F, out, o + 11 * os + lanes);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z;
+            c01 = z;
+            c10 = z;
+            c11 = z;
+            c20 = z;
+            c21 = z;
+            c30 = z;
+            c31 = z;
+            c40 = z;
+            c41 = z;
+            c50 = z;
+            c51 = z;
+            c60 = z;
+            c61 = z;
+            c70 = z;
+            c71 = z;
+            c80 = z;
+            c81 = z;
+            c90 = z;
+            c91 = z;
+            c100 = z;
+            c101 = z;
+            c110 = z;
+            c111 = z;
+        }
         for (int k = 0; k < kc; k++) {
             int pk = pOff + k * NR;
             FloatVector b0 = FloatVector.fromArray(F, panel, pk);
             FloatVector b1 = FloatVector.fromArray(F, panel, pk + lanes);
-            FloatVector a = FloatVector.broadcast(F, x[x0 + k]);
+            a = FloatVector.broadcast(F, x[x0 + k]);
             c00 = b0.fma(a, c00);
             c01 = b1.fma(a, c01);
             a = FloatVector.broadcast(F, x[x1 + k]);
@@ -127,18 +312,48 @@ final class Gemm {
             a = FloatVector.broadcast(F, x[x5 + k]);
             c50 = b0.fma(a, c50);
             c51 = b1.fma(a, c51);
+            a = FloatVector.broadcast(F, x[x6 + k]);
+            c60 = b0.fma(a, c60);
+            c61 = b1.fma(a, c61);
+            a = FloatVector.broadcast(F, x[x7 + k]);
+            c70 = b0.fma(a, c70);
+            c71 = b1.fma(a, c71);
+            a = FloatVector.broadcast(F, x[x8 + k]);
+            c80 = b0.fma(a, c80);
+            c81 = b1.fma(a, c81);
+            a = FloatVector.broadcast(F, x[x9 + k]);
+            c90 = b0.fma(a, c90);
+            c91 = b1.fma(a, c91);
+            a = FloatVector.broadcast(F, x[x10 + k]);
+            c100 = b0.fma(a, c100);
+            c101 = b1.fma(a, c101);
+            a = FloatVector.broadcast(F, x[x11 + k]);
+            c110 = b0.fma(a, c110);
+            c111 = b1.fma(a, c111);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, lanes);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + lanes);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + lanes);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + lanes);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + lanes);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + lanes);
+        c00.intoArray(out, o + 0 * os);
+        c01.intoArray(out, o + 0 * os + lanes);
+        c10.intoArray(out, o + 1 * os);
+        c11.intoArray(out, o + 1 * os + lanes);
+        c20.intoArray(out, o + 2 * os);
+        c21.intoArray(out, o + 2 * os + lanes);
+        c30.intoArray(out, o + 3 * os);
+        c31.intoArray(out, o + 3 * os + lanes);
+        c40.intoArray(out, o + 4 * os);
+        c41.intoArray(out, o + 4 * os + lanes);
+        c50.intoArray(out, o + 5 * os);
+        c51.intoArray(out, o + 5 * os + lanes);
+        c60.intoArray(out, o + 6 * os);
+        c61.intoArray(out, o + 6 * os + lanes);
+        c70.intoArray(out, o + 7 * os);
+        c71.intoArray(out, o + 7 * os + lanes);
+        c80.intoArray(out, o + 8 * os);
+        c81.intoArray(out, o + 8 * os + lanes);
+        c90.intoArray(out, o + 9 * os);
+        c91.intoArray(out, o + 9 * os + lanes);
+        c100.intoArray(out, o + 10 * os);
+        c101.intoArray(out, o + 10 * os + lanes);
+        c110.intoArray(out, o + 11 * os);
+        c111.intoArray(out, o + 11 * os + lanes);
     }
 }

@@ -2,6 +2,7 @@ package dev.loraflow.core.autograd;
 
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.Tensor;
+import dev.loraflow.kernels.Gemm;
 import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.Rope;
 import dev.loraflow.kernels.ThreadPool;
@@ -24,8 +25,8 @@ import dev.loraflow.kernels.grad.SoftmaxGrad;
  * requires: gradients flow through frozen weights, none is computed for them.
  */
 public final class Ops {
-    /** From this many rows on, a frozen weight's input gradient runs as a GEMM on its cached transpose. */
-    private static final int TRANSPOSED_GRADIENT_ROWS = 32;
+    /** From this many rows on, a frozen weight's forward runs as a GEMM on its cached transpose. */
+    private static final int GEMM_ROWS = 32;
 
     private final Tape tape;
     private final ThreadPool pool;
@@ -35,7 +36,7 @@ public final class Ops {
         this(tape, pool, null);
     }
 
-    /** @param transposes where transposed frozen weights are kept between steps (null: never transpose) */
+    /** @param transposes where transposed frozen weights are kept between steps for the forward (null: never transpose) */
     public Ops(Tape tape, ThreadPool pool, TransposeCache transposes) {
         this.tape = tape;
         this.pool = pool;
@@ -405,8 +406,22 @@ public final class Ops {
         return (int) w.dim(0);
     }
 
+    /**
+     * y = x·Wᵀ. From {@link #GEMM_ROWS} rows on, with a transpose cache, it runs as the k-major GEMM on the cached
+     * Wᵀ [in][out], whose packing is a contiguous widen instead of a transpose of W on every call.
+     */
     private void frozenForward(Tensor w, float[] x, float[] y, int n) {
         int out = (int) w.dim(0), in = (int) w.dim(1);
+        if (transposes != null && n >= GEMM_ROWS) {
+            Tensor wt = transposes.of(w, pool);
+            switch (w.dtype()) {
+                case F32 -> Gemm.f32(wt.data(), 0, in, out, x, 0, y, 0, n, false, pool);
+                case BF16 -> Gemm.bf16(wt.data(), 0, in, out, x, 0, y, 0, n, false, pool);
+                case F16 -> Gemm.f16(wt.data(), 0, in, out, x, 0, y, 0, n, false, pool);
+                default -> throw new LoraflowException("weight " + w + " is not F32, BF16 or F16");
+            }
+            return;
+        }
         switch (w.dtype()) {
             case F32 -> MatMul.f32(w.data(), 0, out, in, x, 0, y, 0, n, pool);
             case BF16 -> MatMul.bf16(w.data(), 0, out, in, x, 0, y, 0, n, pool);
@@ -415,14 +430,9 @@ public final class Ops {
         }
     }
 
+    /** dx += dy·W; from 32 rows on the kernel runs it as the k-major GEMM on W itself (see {@link MatMulGrad}). */
     private void frozenInputGrad(Tensor w, float[] dy, float[] dx, int n) {
         int out = (int) w.dim(0), in = (int) w.dim(1);
-        if (transposes != null && n >= TRANSPOSED_GRADIENT_ROWS) {
-            float[] product = new float[n * in];
-            frozenForward(transposes.of(w, pool), dy, product, n);
-            VectorMath.addInPlace(dx, 0, product, 0, n * in);
-            return;
-        }
         switch (w.dtype()) {
             case F32 -> MatMulGrad.inputF32(w.data(), 0, out, in, dy, 0, dx, 0, n, pool);
             case BF16 -> MatMulGrad.inputBf16(w.data(), 0, out, in, dy, 0, dx, 0, n, pool);

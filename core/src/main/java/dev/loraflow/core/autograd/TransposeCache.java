@@ -9,9 +9,10 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Transposed copies of frozen weights, made once and kept for a whole training run. The gradient through a
- * frozen projection, dX = dY·W, is then the engine's fast forward GEMM on Wᵀ instead of a slower kernel that
- * walks W by columns. Costs one extra copy of every weight it is asked for (in the weight's dtype).
+ * Transposed copies of frozen weights, made once and kept for a whole training run. The forward through a frozen
+ * projection, Y = X·Wᵀ, then runs as the k-major GEMM on Wᵀ, whose packing reads contiguous runs, instead of
+ * transposing blocks of W on every call (the gradient dX = dY·W reads W itself the same way). Costs one extra copy
+ * of every weight it is asked for (in the weight's dtype).
  */
 public final class TransposeCache {
     private static final int TILE = 64;

@@ -1,5 +1,6 @@
 package dev.loraflow.kernels.grad;
 
+import dev.loraflow.kernels.Gemm;
 import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.ThreadPool;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>weight gradient dW[rows][cols] += dYᵀ · X, for trainable float[] weights.
  * </ul>
  *
- * <p>Input gradient: the output is cut into tiles of (a block of tokens) × (256 columns); each tile is one work item
+ * <p>Input gradient: from {@link #GEMM_TOKENS} tokens on it is {@link Gemm}'s k-major GEMM with W as B (its rows
+ * are the contiguous runs that GEMM packs). Below that, the output is cut into tiles of (a block of tokens) × (256 columns); each tile is one work item
  * and owns its part of dX, so there are no races. Per tile, rows of W are widened 8 at a time into a panel
  * (L1-sized) and each token adds four panel rows scaled by its dY entries per pass, so one dX load/store serves
  * four FMAs. Token blocks exist only to give every thread work when W is narrow (LoRA B: 64 columns); otherwise
@@ -33,6 +35,8 @@ public final class MatMulGrad {
     static final int WEIGHT_ROWS = 4;
     /** Tokens per pass of the weight gradient (64 x 256 floats of X = 64 KiB). */
     static final int WEIGHT_TOKENS = 64;
+    /** From this many tokens on, dX += dY·W runs as {@link Gemm}'s k-major GEMM on W itself (W is B [rows][cols]). */
+    static final int GEMM_TOKENS = 32;
     /** Work items per thread to aim for when splitting tokens. */
     private static final int ITEMS_PER_THREAD = 4;
 
@@ -69,6 +73,10 @@ public final class MatMulGrad {
                              float[] dx, int dxOff, int n, ThreadPool pool) {
         checkArrays(rows, cols, dy, dyOff, dx, dxOff, n);
         checkRange(w, wOff, (long) rows * cols, "W");
+        if (n >= GEMM_TOKENS) {
+            Gemm.f32(w, wOff, rows, cols, dy, dyOff, dx, dxOff, n, true, pool);
+            return;
+        }
         Tiling tiling = new Tiling(n, cols, pool);
         pool.parallelFor(tiling.items(), (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
@@ -86,6 +94,14 @@ public final class MatMulGrad {
                                          float[] dy, int dyOff, float[] dx, int dxOff, int n, ThreadPool pool) {
         checkArrays(rows, cols, dy, dyOff, dx, dxOff, n);
         storage.checkBounds(w, wOffset, rows, cols);
+        if (n >= GEMM_TOKENS) {
+            switch (storage) {
+                case F32 -> Gemm.f32(w, wOffset, rows, cols, dy, dyOff, dx, dxOff, n, true, pool);
+                case BF16 -> Gemm.bf16(w, wOffset, rows, cols, dy, dyOff, dx, dxOff, n, true, pool);
+                case F16 -> Gemm.f16(w, wOffset, rows, cols, dy, dyOff, dx, dxOff, n, true, pool);
+            }
+            return;
+        }
         Tiling tiling = new Tiling(n, cols, pool);
         pool.parallelFor(tiling.items(), (i0, i1) -> {
             // One panel per chunk of work items (a few per thread per call), not per item.

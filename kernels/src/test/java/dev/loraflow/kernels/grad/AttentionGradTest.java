@@ -23,7 +23,7 @@ class AttentionGradTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"2, 4, 2, 2, 6", "2, 3, 2, 1, 5", "1, 5, 4, 2, 17", "3, 1, 2, 2, 4", "2, 4, 1, 1, 3"})
+    @CsvSource({"2, 4, 2, 2, 6", "2, 3, 2, 1, 5", "1, 5, 4, 2, 17", "3, 1, 2, 2, 4", "2, 4, 1, 1, 3", "2, 37, 2, 1, 20", "1, 70, 2, 2, 64"})
     void matchesCentralDifferences(int batch, int seqLen, int heads, int kvHeads, int headDim) {
         AttentionGrad.Shape s = new AttentionGrad.Shape(batch, seqLen, heads, kvHeads, headDim, (float) (1 / Math.sqrt(headDim)));
         int rows = s.rows();

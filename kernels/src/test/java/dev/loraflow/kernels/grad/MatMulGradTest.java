@@ -32,7 +32,7 @@ class MatMulGradTest {
     }
 
     static List<Arguments> shapes() {
-        int[][] s = {{1, 1, 1}, {3, 17, 2}, {17, 63, 5}, {70, 300, 3}, {9, 513, 33}, {130, 64, 40}, {2, 1030, 7}};
+        int[][] s = {{1, 1, 1}, {3, 17, 2}, {17, 63, 5}, {70, 300, 3}, {9, 513, 33}, {130, 64, 40}, {2, 1030, 7}, {300, 40, 45}};
         List<Arguments> out = new ArrayList<>();
         for (WeightStorage w : WeightStorage.values()) {
             for (int[] x : s) {

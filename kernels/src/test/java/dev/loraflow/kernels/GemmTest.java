@@ -1,0 +1,133 @@
+package dev.loraflow.kernels;
+
+import static dev.loraflow.kernels.TestData.assertClose;
+import static dev.loraflow.kernels.TestData.uniform;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The k-major GEMM Y (+)= X·B against a float64 scalar sum over awkward shapes: depths across several KC blocks,
+ * widths across several NC blocks and partial NR panels, token counts with partial MR tiles, unaligned offsets.
+ * W-orientation shapes beyond one column block are checked against {@link MatMulReference} here too.
+ */
+class GemmTest {
+    private static final ThreadPool POOL = new ThreadPool(3);
+
+    @AfterAll
+    static void close() {
+        POOL.close();
+    }
+
+    static List<Arguments> cases() {
+        int[][] shapes = {{1, 1}, {5, 17}, {300, 33}, {17, 600}, {513, 70}, {64, 32}};
+        int[] ns = {1, 11, 12, 13, 50};
+        List<Arguments> out = new ArrayList<>();
+        for (Dtype d : new Dtype[] {Dtype.F32, Dtype.BF16, Dtype.F16}) {
+            for (int[] s : shapes) {
+                for (int n : ns) {
+                    for (boolean acc : new boolean[] {false, true}) {
+                        out.add(Arguments.of(d, s[0], s[1], n, acc));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void kMajorMatchesScalarSum(Dtype dtype, int depth, int width, int n, boolean accumulate) {
+        int pad = 6, xOff = 3, yOff = 2;
+        float[] bValues = uniform(depth * 31L + width, depth * width);
+        MemorySegment b = TestData.weights(dtype, bValues, pad);
+        float[] bf = new float[depth * width];
+        dtype.widen(b, pad, bf.length, bf);
+        float[] x = uniform(n * 7L + 1, xOff + n * depth + 4);
+        float[] initial = uniform(5, yOff + n * width + 3);
+        float[] expected = initial.clone();
+        float[] tol = new float[expected.length];
+        for (int t = 0; t < n; t++) {
+            for (int c = 0; c < width; c++) {
+                double s = 0, mag = 0;
+                for (int k = 0; k < depth; k++) {
+                    double p = (double) x[xOff + t * depth + k] * bf[k * width + c];
+                    s += p;
+                    mag += Math.abs(p);
+                }
+                int at = yOff + t * width + c;
+                expected[at] = (float) ((accumulate ? initial[at] : 0) + s);
+                tol[at] = (float) (1e-5 * (mag + Math.abs(initial[at])) + 1e-7);
+            }
+        }
+        float[] actual = initial.clone();
+        switch (dtype) {
+            case F32 -> Gemm.f32(b, pad, depth, width, x, xOff, actual, yOff, n, accumulate, POOL);
+            case BF16 -> Gemm.bf16(b, pad, depth, width, x, xOff, actual, yOff, n, accumulate, POOL);
+            case F16 -> Gemm.f16(b, pad, depth, width, x, xOff, actual, yOff, n, accumulate, POOL);
+            default -> throw new AssertionError();
+        }
+        assertClose(expected, actual, tol, dtype + " " + depth + "x" + width + " n=" + n + " acc=" + accumulate);
+    }
+
+    @Test
+    void floatArrayMatchesSegment() {
+        int depth = 70, width = 45, n = 30, off = 5;
+        float[] bValues = uniform(9, off + depth * width);
+        float[] x = uniform(10, n * depth);
+        float[] viaArray = new float[n * width];
+        float[] viaSegment = new float[n * width];
+        Gemm.f32(bValues, off, depth, width, x, 0, viaArray, 0, n, false, POOL);
+        Gemm.f32(MemorySegment.ofArray(bValues), 4L * off, depth, width, x, 0, viaSegment, 0, n, false, POOL);
+        assertClose(viaSegment, viaArray, 0f, "float[] vs segment");
+    }
+
+    @Test
+    void resultDoesNotDependOnThreadCount() {
+        int depth = 600, width = 300, n = 77;
+        MemorySegment b = TestData.weights(Dtype.BF16, uniform(11, depth * width), 0);
+        float[] x = uniform(12, n * depth);
+        float[] one = new float[n * width];
+        float[] three = new float[n * width];
+        try (ThreadPool single = new ThreadPool(1)) {
+            Gemm.bf16(b, 0, depth, width, x, 0, one, 0, n, false, single);
+        }
+        Gemm.bf16(b, 0, depth, width, x, 0, three, 0, n, false, POOL);
+        assertClose(one, three, 0f, "1 vs 3 threads");
+        MemorySegment wSeg = TestData.weights(Dtype.F32, uniform(13, depth * width), 0);
+        float[] a1 = new float[n * depth];
+        float[] a3 = new float[n * depth];
+        try (ThreadPool single = new ThreadPool(1)) {
+            MatMul.f32(wSeg, 0, depth, width, uniform(14, n * width), 0, a1, 0, n, single);
+        }
+        MatMul.f32(wSeg, 0, depth, width, uniform(14, n * width), 0, a3, 0, n, POOL);
+        assertClose(a1, a3, 0f, "W orientation, 1 vs 3 threads");
+    }
+
+    @Test
+    void wOrientationBeyondOneColumnBlock() {
+        int rows = 2 * Gemm.NC + 37, cols = Gemm.KC + 45, n = 2 * Gemm.MR + 5;
+        MemorySegment w = TestData.weights(Dtype.BF16, uniform(15, rows * cols), 0);
+        float[] x = uniform(16, n * cols);
+        float[] expected = new float[n * rows];
+        float[] actual = new float[n * rows];
+        MatMulReference.bf16(w, 0, rows, cols, x, 0, expected, 0, n);
+        MatMul.bf16(w, 0, rows, cols, x, 0, actual, 0, n, POOL);
+        assertClose(expected, actual, 2e-4f, "W [" + rows + "][" + cols + "] n=" + n);
+    }
+
+    @Test
+    void rejectsShortArrays() {
+        MemorySegment b = MemorySegment.ofArray(new float[6]);
+        assertThrows(IndexOutOfBoundsException.class, () -> Gemm.f32(b, 0, 2, 3, new float[3], 0, new float[6], 0, 2, false, POOL));
+        assertThrows(IndexOutOfBoundsException.class, () -> Gemm.f32(b, 0, 2, 3, new float[4], 0, new float[5], 0, 2, false, POOL));
+        assertThrows(IndexOutOfBoundsException.class, () -> Gemm.f32(b, 8, 2, 3, new float[4], 0, new float[6], 0, 2, false, POOL));
+    }
+}
