@@ -15,18 +15,33 @@ enum Dtype {
         this.bytes = bytes;
     }
 
-    /** Byte offset of element (row, col) of a [*][cols] matrix; for Q8_0, col must start a block. */
+    /**
+     * Byte offset of element (row, col) of a [*][cols] matrix. Q8_0 rows are not element-addressable (their scales
+     * follow the quants), so for Q8_0 col must be 0: use {@link #widenRow} to read part of a row.
+     */
     long offset(long row, int cols, int col) {
         if (this == Q8_0) {
-            return row * dev.loraflow.kernels.Q8_0.rowBytes(cols) + (long) (col / dev.loraflow.kernels.Q8_0.BLOCK) * dev.loraflow.kernels.Q8_0.BLOCK_BYTES;
+            if (col != 0) {
+                throw new IllegalArgumentException("Q8_0 rows are read whole or through widenRow, not from column " + col);
+            }
+            return row * dev.loraflow.kernels.Q8_0.rowBytes(cols);
         }
         return (row * cols + col) * bytes;
     }
 
     /**
-     * dst[0..count) = the count elements starting at byte byteOff of w, as floats
-     * (for Q8_0, whole blocks starting at a block boundary).
+     * dst[0..count) = columns [col, col+count) of row {@code row} of a [*][cols] matrix at byte wOffset, as floats
+     * (for Q8_0, col and count multiples of 32).
      */
+    void widenRow(MemorySegment w, long wOffset, int cols, long row, int col, int count, float[] dst) {
+        if (this == Q8_0) {
+            dev.loraflow.kernels.Q8_0.dequantize(w, wOffset + offset(row, cols, 0), cols, col, count, dst, 0);
+        } else {
+            widen(w, wOffset + offset(row, cols, col), count, dst);
+        }
+    }
+
+    /** dst[0..count) = the count elements starting at byte byteOff of w, as floats (for Q8_0, one whole row). */
     void widen(MemorySegment w, long byteOff, long count, float[] dst) {
         widen(w, byteOff, count, dst, 0);
     }

@@ -144,7 +144,7 @@ public final class Gemm {
             for (int j = 0; j < NR; j++) {
                 int r = p * NR + j;
                 if (r < nc) {
-                    dtype.widen(w, wOffset + dtype.offset(r0 + r, cols, k0), kc, row);
+                    dtype.widenRow(w, wOffset, cols, r0 + r, k0, kc, row);
                     for (int k = 0; k < kc; k++) {
                         packed[base + k * NR + j] = row[k];
                     }

@@ -24,10 +24,10 @@ public final class MatMulReference {
         matmul(Widen::f16, w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
-    /** W in {@link Q8_0} blocks: each value is its block's half-precision scale times its int8. */
+    /** W in {@link Q8_0} rows: each value is its block's half-precision scale times its int8. */
     public static void q8_0(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n) {
         long rowBytes = Q8_0.rowBytes(cols);
-        matmul((s, o, i) -> Q8_0.value(s, o + i / cols * rowBytes, (int) (i % cols)), w, wOffset, rows, cols, x, xOff, y, yOff, n);
+        matmul((s, o, i) -> Q8_0.value(s, o + i / cols * rowBytes, cols, (int) (i % cols)), w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
     static void matmul(Element e, MemorySegment w, long wOffset, int rows, int cols,

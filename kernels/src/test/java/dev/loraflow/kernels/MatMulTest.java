@@ -47,7 +47,7 @@ class MatMulTest {
         int xOff = 3;
         int yOff = 2;
         float[] wValues = uniform(rows * 31L + cols, rows * cols);
-        MemorySegment w = TestData.weights(dtype, wValues, pad);
+        MemorySegment w = TestData.weights(dtype, wValues, cols, pad);
         float[] x = uniform(n * 7L + 1, xOff + n * cols + 4);
         float[] expected = new float[yOff + n * rows + 3];
         float[] actual = new float[expected.length];
@@ -95,7 +95,11 @@ class MatMulTest {
     private static float[] tolerance(Dtype d, MemorySegment w, long wOff, int rows, int cols, float[] x, int xOff, int yOff, int n, int len) {
         float[] absW = new float[rows * cols];
         float[] wf = new float[rows * cols];
-        d.widen(w, wOff, (long) rows * cols, wf);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            d.widenRow(w, wOff, cols, r, 0, cols, row);
+            System.arraycopy(row, 0, wf, r * cols, cols);
+        }
         for (int i = 0; i < wf.length; i++) {
             absW[i] = Math.abs(wf[i]);
         }

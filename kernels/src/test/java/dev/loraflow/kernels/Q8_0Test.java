@@ -10,9 +10,12 @@ import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 class Q8_0Test {
-    /** The GGML block_q8_0 layout: half scale, then 32 int8, 34 bytes per block. */
+    /**
+     * GGML's block_q8_0 numbers (a half-precision scale d = max|v|/127 and 32 int8 per block, 34 bytes per block),
+     * laid out per row as the cols quants followed by the cols/32 scales.
+     */
     @Test
-    void layoutMatchesGgml() {
+    void rowLayoutHoldsGgmlNumbers() {
         float[] v = new float[64];
         for (int i = 0; i < 32; i++) {
             v[i] = i - 16;          // max |v| = 16 -> d = 16/127
@@ -22,14 +25,33 @@ class Q8_0Test {
         MemorySegment m = Arena.ofAuto().allocate(Q8_0.bytes(1, 64));
         assertEquals(68, m.byteSize());
         Q8_0.quantize(v, 0, 64, m, 0);
-        assertEquals(Float.floatToFloat16(16f / 127), m.get(Widen.SHORT, 0));
-        assertEquals(-127, m.get(ValueLayout.JAVA_BYTE, 2 + 5));   // v[5] = -16 -> -127
-        assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 2 + 16));     // v[16] = 0
-        assertEquals(Math.round(15 * 127 / 16f), m.get(ValueLayout.JAVA_BYTE, 2 + 31));
-        assertEquals(0, m.get(Widen.SHORT, 34));
+        assertEquals(-127, m.get(ValueLayout.JAVA_BYTE, 5));        // v[5] = -16 -> -127
+        assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 16));          // v[16] = 0
+        assertEquals(Math.round(15 * 127 / 16f), m.get(ValueLayout.JAVA_BYTE, 31));
         for (int i = 0; i < 32; i++) {
-            assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 36 + i));
+            assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 32 + i));
         }
+        assertEquals(Float.floatToFloat16(16f / 127), m.get(Widen.SHORT, 64)); // scales follow the 64 quants
+        assertEquals(0, m.get(Widen.SHORT, 66));
+    }
+
+    /** A part of a row (as the GEMM packing reads it) equals the same columns of the whole row. */
+    @Test
+    void partialRowMatchesWholeRow() {
+        int cols = 32 * 9;
+        float[] v = TestData.uniform(11, 2 * cols);
+        MemorySegment m = Arena.ofAuto().allocate(Q8_0.bytes(2, cols) + 5);
+        Q8_0.quantize(v, 0, cols, m, 5);
+        Q8_0.quantize(v, cols, cols, m, 5 + Q8_0.rowBytes(cols));
+        float[] whole = new float[cols];
+        Q8_0.dequantize(m, 5 + Q8_0.rowBytes(cols), cols, whole, 0);
+        float[] part = new float[96 + 1];
+        Q8_0.dequantize(m, 5 + Q8_0.rowBytes(cols), cols, 128, 96, part, 1);
+        for (int i = 0; i < 96; i++) {
+            assertEquals(whole[128 + i], part[1 + i], "column " + (128 + i));
+            assertEquals(Q8_0.value(m, 5 + Q8_0.rowBytes(cols), cols, 128 + i), part[1 + i], "scalar value at " + (128 + i));
+        }
+        assertThrows(IllegalArgumentException.class, () -> Q8_0.dequantize(m, 5, cols, 16, 32, part, 0));
     }
 
     /** Rounding to the nearest of 255 levels: error at most d/2 (plus the half-precision rounding of d itself). */
@@ -50,7 +72,7 @@ class Q8_0Test {
             for (int i = 0; i < 32; i++) {
                 int at = b * 32 + i;
                 assertTrue(Math.abs(v[at] - back[2 + at]) <= d * 0.5f + amax * 1e-3f, "value " + at);
-                assertEquals(Q8_0.value(m, 3, at), back[2 + at], "dequantize vs scalar at " + at);
+                assertEquals(Q8_0.value(m, 3, n, at), back[2 + at], "dequantize vs scalar at " + at);
             }
         }
     }

@@ -25,11 +25,18 @@ final class TestData {
 
     /** Weight segment of {@code values} in dtype, preceded by {@code pad} junk bytes (so wOffset = pad is unaligned). */
     static MemorySegment weights(Dtype dtype, float[] values, int pad) {
-        long size = dtype == Dtype.Q8_0 ? Q8_0.bytes(1, values.length) : (long) values.length * dtype.bytes;
+        return weights(dtype, values, values.length, pad);
+    }
+
+    /** As {@link #weights(Dtype, float[], int)} for a matrix of rows of {@code cols} values (Q8_0 is stored by row). */
+    static MemorySegment weights(Dtype dtype, float[] values, int cols, int pad) {
+        long size = dtype == Dtype.Q8_0 ? Q8_0.bytes(values.length / cols, cols) : (long) values.length * dtype.bytes;
         MemorySegment s = Arena.ofAuto().allocate(pad + size + 8, 64);
         s.fill((byte) 0x5a);
         if (dtype == Dtype.Q8_0) {
-            Q8_0.quantize(values, 0, values.length, s, pad);
+            for (int r = 0; r < values.length / cols; r++) {
+                Q8_0.quantize(values, r * cols, cols, s, pad + r * Q8_0.rowBytes(cols));
+            }
             return s;
         }
         for (int i = 0; i < values.length; i++) {
