@@ -14,11 +14,21 @@ import java.util.stream.Stream;
  */
 public final class MiniatureExperiment {
     private final ReproduceConfig config;
+    private final BaseModel base;
+    private final String command;
     private final int threads;
     private final ExperimentLog log;
 
+    /** The miniature: a base model trained here from nothing. */
     public MiniatureExperiment(ReproduceConfig config, int threads, ExperimentLog log) {
+        this(config, BaseModel.trainedHere(), "loraflow reproduce", threads, log);
+    }
+
+    /** @param command the command line the report names, without its --seed and --seeds */
+    public MiniatureExperiment(ReproduceConfig config, BaseModel base, String command, int threads, ExperimentLog log) {
         this.config = config;
+        this.base = base;
+        this.command = command;
         this.threads = threads;
         this.log = log;
     }
@@ -35,7 +45,7 @@ public final class MiniatureExperiment {
         for (int i = 0; i < seeds; i++) {
             long seed = firstSeed + i;
             log.line(String.format(Locale.ROOT, "=== seed %d (%d of %d) ===", seed, i + 1, seeds));
-            table.add(seed, new SeedRun(config, threads, log).run(seed, out.resolve("seed-" + seed)));
+            table.add(seed, new SeedRun(config, base, threads, log).run(seed, out.resolve("seed-" + seed)));
         }
         double seconds = log.elapsedSeconds();
         String report = report(table, firstSeed, seeds, seconds);
@@ -61,16 +71,35 @@ public final class MiniatureExperiment {
     private String report(ResultsTable table, long firstSeed, int seeds, double seconds) {
         var s = config.sizes();
         return String.format(Locale.ROOT, """
-                # LoRA-Flow in miniature
+                # %s
 
                 Target: addition word problems in a made-up language (exact final number, greedy decoding),
                 %d held-out problems per seed. Gate trained on %d target problems (dev set %d).
-                Base model: %d layers, hidden %d, trained from random weights on base-language text only.
+                Base model: %s.
                 Seeds %s; mean ± sample standard deviation over seeds; %.0f s in all on %d threads.
-                Command: `loraflow reproduce --seed %d --seeds %d`
+                Command: `%s --seed %d --seeds %d`
 
-                %s""", s.targetTest(), s.targetTrain(), s.targetDev(), config.layers(), config.hidden(),
-                String.join(", ", table.seeds().stream().map(String::valueOf).toList()), seconds, threads, firstSeed,
-                seeds, table.markdown());
+                %s""", title(), s.targetTest(), s.targetTrain(), s.targetDev(), baseDescription(),
+                String.join(", ", table.seeds().stream().map(String::valueOf).toList()), seconds, threads,
+                command, firstSeed, seeds, table.markdown());
+    }
+
+    private String title() {
+        return switch (base) {
+            case BaseModel.TrainedHere here -> "LoRA-Flow in miniature";
+            case BaseModel.Pretrained p -> "LoRA-Flow's miniature experiment on " + p.name();
+        };
+    }
+
+    private String baseDescription() {
+        return switch (base) {
+            case BaseModel.TrainedHere here -> String.format(Locale.ROOT,
+                    "%d layers, hidden %d, trained from random weights on base-language text only",
+                    config.layers(), config.hidden());
+            case BaseModel.Pretrained p -> String.format(Locale.ROOT,
+                    "%s as is (%d layers, hidden %d, %d-token vocabulary), with its own tokenizer; made-up words are"
+                            + " pairs of its vocabulary pieces", p.name(), p.config().numLayers(),
+                    p.config().hiddenSize(), p.config().vocabSize());
+        };
     }
 }

@@ -17,16 +17,19 @@ import java.util.Map;
 /**
  * The whole experiment for one seed, every stage from that seed: corpora, tokenizer, pretrained base model,
  * language and task adapters, LoRA-Flow and learned-static gates, LoRA-Hub weights, and the test scores.
- * Artefacts land in {@code dir}: data/, base/, adapters/{lang,task}/, gates/, lora-hub.json, scores.json,
+ * With a pretrained base model, the tokenizer and pretraining are skipped and that model is used as is.
+ * Artefacts land in {@code dir}: data/, base/ (a base trained here), adapters/{lang,task}/, gates/, lora-hub.json, scores.json,
  * problem.json (the first test problem in both languages).
  */
 final class SeedRun {
     private final ReproduceConfig config;
+    private final BaseModel base;
     private final int threads;
     private final ExperimentLog log;
 
-    SeedRun(ReproduceConfig config, int threads, ExperimentLog log) {
+    SeedRun(ReproduceConfig config, BaseModel base, int threads, ExperimentLog log) {
         this.config = config;
+        this.base = base;
         this.threads = threads;
         this.log = log;
     }
@@ -45,17 +48,22 @@ final class SeedRun {
 
     List<MethodScore> run(long seed, Path dir) {
         Layout at = new Layout(dir);
-        log.line("seed " + seed + ": generating corpora and training the tokenizer");
-        SyntheticCorpora corpora = SyntheticCorpora.generate(seed, config.sizes());
+        log.line("seed " + seed + ": generating corpora");
+        SyntheticCorpora corpora = SyntheticCorpora.generate(seed, config.sizes(), base.words());
         SyntheticCorpora.DataFiles data = corpora.write(at.data());
         writeProblem(at.demoProblem(), corpora.targetTest().get(0));
-        int vocab = TokenizerFiles.write(BpeTrainer.train(corpora.baseLanguageText(), config.merges()), at.base());
-        log.line("seed " + seed + ": vocabulary " + vocab + " tokens; pretraining the base model on base-language text");
-        BasePretraining.run(config, vocab, at.base(), data.baseText(), seed, threads, at.init(), at.base(), log);
-        try (LanguageModel lm = LanguageModel.open(at.base(), threads)) {
-            ExampleEncoder encoder = ExampleEncoder.forModel(lm, config.maxLength());
-            SkillTraining.adapter(lm, Dataset.load(data.madeUpText(), encoder), config, seed + 1, at.adapter(MethodEvaluation.LANGUAGE), log);
-            SkillTraining.adapter(lm, Dataset.load(data.taskTrain(), encoder), config, seed + 2, at.adapter(MethodEvaluation.TASK), log);
+        Path baseDir = switch (base) {
+            case BaseModel.TrainedHere here -> pretrainHere(seed, corpora, data, at);
+            case BaseModel.Pretrained pretrained -> pretrained.dir();
+        };
+        String baseName = base instanceof BaseModel.Pretrained p ? p.name() : "miniature-base";
+        try (LanguageModel lm = LanguageModel.open(baseDir, threads)) {
+            // examples (prompt + answer, or a paragraph) must fit the model's positions; they are far shorter
+            ExampleEncoder encoder = ExampleEncoder.forModel(lm, Math.min(config.maxLength(), lm.config().maxPositionEmbeddings()));
+            SkillTraining.adapter(lm, baseName, Dataset.load(data.madeUpText(), encoder), config, seed + 1,
+                    at.adapter(MethodEvaluation.LANGUAGE), log);
+            SkillTraining.adapter(lm, baseName, Dataset.load(data.taskTrain(), encoder), config, seed + 2,
+                    at.adapter(MethodEvaluation.TASK), log);
             List<LoraAdapter> loaded = List.of(
                     LoraAdapter.load(MethodEvaluation.LANGUAGE, at.adapter(MethodEvaluation.LANGUAGE), lm.config()),
                     LoraAdapter.load(MethodEvaluation.TASK, at.adapter(MethodEvaluation.TASK), lm.config()));
@@ -76,6 +84,15 @@ final class SeedRun {
             writeScores(at.scores(), seed, scores);
             return scores;
         }
+    }
+
+    /** The miniature's tokenizer (BPE on base-language text) and base model (pretrained on that text), in base/. */
+    private Path pretrainHere(long seed, SyntheticCorpora corpora, SyntheticCorpora.DataFiles data, Layout at) {
+        log.line("seed " + seed + ": training the tokenizer");
+        int vocab = TokenizerFiles.write(BpeTrainer.train(corpora.baseLanguageText(), config.merges()), at.base());
+        log.line("seed " + seed + ": vocabulary " + vocab + " tokens; pretraining the base model on base-language text");
+        BasePretraining.run(config, vocab, at.base(), data.baseText(), seed, threads, at.init(), at.base(), log);
+        return at.base();
     }
 
     /** {"lang": w, "task": w}: the file eval --weights reads. */

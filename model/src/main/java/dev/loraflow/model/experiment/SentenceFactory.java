@@ -1,7 +1,9 @@
 package dev.loraflow.model.experiment;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -33,6 +35,13 @@ public final class SentenceFactory {
     public static List<String> translatedWords() {
         return Stream.of(OBJECTS, ANIMALS, PLACES, ADJECTIVES, GAIN_VERBS, MOTION_VERBS, FUNCTION_WORDS)
                 .flatMap(List::stream).toList();
+    }
+
+    /** Every word of the base-language templates, lower case, names excepted: no made-up word may be one. */
+    static Set<String> englishWords() {
+        Set<String> words = new HashSet<>(List.of("the", "does", "have", "how", "many", "now"));
+        translatedWords().forEach(w -> words.addAll(List.of(w.split(" "))));
+        return words;
     }
 
     private String w(String base) {

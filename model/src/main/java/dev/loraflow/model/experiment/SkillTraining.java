@@ -19,13 +19,14 @@ final class SkillTraining {
     private SkillTraining() {}
 
     /** A new LoRA on all seven projections, trained on {@code data} and written as a PEFT directory. */
-    static void adapter(LanguageModel lm, Dataset data, ReproduceConfig config, long seed, Path outDir, ExperimentLog log) {
+    static void adapter(LanguageModel lm, String baseName, Dataset data, ReproduceConfig config, long seed, Path outDir,
+                        ExperimentLog log) {
         LoraGraph lora = new LoraGraph(lm.config(), config.loraRank(), config.loraAlpha(), false,
                 EnumSet.allOf(Projection.class), seed);
         TrainingSettings settings = ReproduceConfig.reseeded(config.adapters(), seed);
         new Trainer(new LlamaGraph(lm.model(), lora, false), lora.parameters(), lm.pool(), TokenizerFiles.UNK)
                 .train(data, null, settings, log.training("adapter " + outDir.getFileName()));
-        PeftAdapterWriter.write(lora, "miniature-base", outDir);
+        PeftAdapterWriter.write(lora, baseName, outDir);
     }
 
     /**

@@ -25,6 +25,11 @@ public record SyntheticCorpora(MadeUpLexicon lexicon, List<String> baseText, Lis
                         int targetTest) {}
 
     public static SyntheticCorpora generate(long seed, Sizes sizes) {
+        return generate(seed, sizes, MadeUpLexicon.SYLLABLES);
+    }
+
+    /** As {@link #generate(long, Sizes)}, the made-up words drawn from {@code words}. */
+    public static SyntheticCorpora generate(long seed, Sizes sizes, MadeUpLexicon.WordSource words) {
         SplittableRandom root = new SplittableRandom(seed);
         // one stream per corpus, split in a fixed order, so changing one corpus's size leaves the others alone
         SplittableRandom lexiconRandom = root.split();
@@ -32,7 +37,7 @@ public record SyntheticCorpora(MadeUpLexicon lexicon, List<String> baseText, Lis
         SplittableRandom madeUpRandom = root.split();
         SplittableRandom taskRandom = root.split();
         SplittableRandom targetRandom = root.split();
-        MadeUpLexicon lexicon = MadeUpLexicon.generate(SentenceFactory.translatedWords(), lexiconRandom.nextLong());
+        MadeUpLexicon lexicon = MadeUpLexicon.generate(SentenceFactory.translatedWords(), lexiconRandom.nextLong(), words);
         SentenceFactory f = new SentenceFactory(lexicon);
         List<String> base = paragraphs(f, baseRandom, sizes.baseParagraphs(), true);
         List<String> madeUp = paragraphs(f, madeUpRandom, sizes.madeUpParagraphs(), false);
