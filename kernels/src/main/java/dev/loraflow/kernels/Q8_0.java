@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -32,6 +33,9 @@ public final class Q8_0 {
     private static final int PARTS = B.length() / F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int VECTORS_PER_BLOCK = BLOCK / F.length();
+    private static final VectorSpecies<Integer> I = Simd.I;
+    /** Bytes with as many lanes as a float vector, for storing quants; null when that is under 64 bits (128-bit floats). */
+    private static final VectorSpecies<Byte> Q = F.length() >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8)) : null;
 
     private Q8_0() {}
 
@@ -56,8 +60,40 @@ public final class Q8_0 {
         return cols + 2L * (col / BLOCK);
     }
 
-    /** Quantises the row src[srcOff .. srcOff+cols) (cols a multiple of 32) into the row starting at byte rowOffset of dst. */
+    /**
+     * Quantises the row src[srcOff .. srcOff+cols) (cols a multiple of 32) into the row starting at byte rowOffset
+     * of dst: per block d = max|v| / 127 (stored in half precision, as GGML) and q = v / d rounded half away from
+     * zero (C's {@code roundf}, as GGML).
+     */
     public static void quantize(float[] src, int srcOff, int cols, MemorySegment dst, long rowOffset) {
+        checkCols(cols);
+        if (Q == null) {
+            quantizeReference(src, srcOff, cols, dst, rowOffset);
+            return;
+        }
+        for (int b = 0; b < cols / BLOCK; b++) {
+            int s = srcOff + b * BLOCK;
+            FloatVector max = FloatVector.zero(F);
+            for (int i = 0; i < BLOCK; i += F.length()) {
+                max = max.max(FloatVector.fromArray(F, src, s + i).abs());
+            }
+            float d = max.reduceLanes(VectorOperators.MAX) / 127f; // max is exact in any order
+            float inv = d == 0 ? 0 : 1 / d;
+            dst.set(Widen.SHORT, rowOffset + scaleOffset(cols, b * BLOCK), Float.floatToFloat16(d));
+            for (int i = 0; i < BLOCK; i += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, src, s + i).mul(inv);
+                IntVector t = (IntVector) v.convert(VectorOperators.F2I, 0); // toward zero, exact for |v| <= 127
+                FloatVector frac = v.sub((FloatVector) t.convert(VectorOperators.I2F, 0)).abs();
+                IntVector away = t.add(1, v.compare(VectorOperators.GT, 0f).and(frac.compare(VectorOperators.GE, 0.5f)).cast(I))
+                        .sub(1, v.compare(VectorOperators.LT, 0f).and(frac.compare(VectorOperators.GE, 0.5f)).cast(I));
+                away.convertShape(VectorOperators.I2B, Q, 0).reinterpretAsBytes()
+                        .intoMemorySegment(dst, rowOffset + b * BLOCK + i, LE);
+            }
+        }
+    }
+
+    /** Scalar twin of {@link #quantize}. */
+    static void quantizeReference(float[] src, int srcOff, int cols, MemorySegment dst, long rowOffset) {
         checkCols(cols);
         for (int b = 0; b < cols / BLOCK; b++) {
             int s = srcOff + b * BLOCK;
@@ -69,7 +105,8 @@ public final class Q8_0 {
             float inv = d == 0 ? 0 : 1 / d;
             dst.set(Widen.SHORT, rowOffset + scaleOffset(cols, b * BLOCK), Float.floatToFloat16(d));
             for (int i = 0; i < BLOCK; i++) {
-                dst.set(ValueLayout.JAVA_BYTE, rowOffset + b * BLOCK + i, (byte) Math.round(src[s + i] * inv));
+                float v = src[s + i] * inv;
+                dst.set(ValueLayout.JAVA_BYTE, rowOffset + b * BLOCK + i, (byte) (Math.signum(v) * Math.floor(Math.abs((double) v) + 0.5)));
             }
         }
     }

@@ -77,6 +77,36 @@ class Q8_0Test {
         }
     }
 
+    /** The vector quantiser writes exactly the scalar reference's bytes, ties (half away from zero) included. */
+    @Test
+    void quantizeMatchesScalarReference() {
+        int cols = 32 * 7;
+        float[] v = TestData.uniform(21, cols);
+        for (int i = 0; i < 32; i++) {
+            v[i] = (i % 2 == 0 ? 1 : -1) * (i + 0.5f);  // block 0: halves, d = 31.5/127
+        }
+        v[32] = 127;                                    // block 1: d = 1 exactly, so these are exact ties
+        for (int i = 1; i < 32; i++) {
+            v[32 + i] = (i % 2 == 0 ? 1 : -1) * (i * 3 + 0.5f);
+        }
+        java.util.Arrays.fill(v, 64, 96, 0f);           // block 2: all zero
+        for (int i = 96; i < 128; i++) {
+            v[i] *= 1e6f;                               // block 3: large values
+        }
+        for (int i = 128; i < 160; i++) {
+            v[i] *= 1e-30f;                             // block 4: tiny values (subnormal half scale)
+        }
+        MemorySegment vec = Arena.ofAuto().allocate(Q8_0.bytes(1, cols) + 1);
+        MemorySegment ref = Arena.ofAuto().allocate(Q8_0.bytes(1, cols) + 1);
+        Q8_0.quantize(v, 0, cols, vec, 1);
+        Q8_0.quantizeReference(v, 0, cols, ref, 1);
+        for (long b = 0; b < vec.byteSize(); b++) {
+            assertEquals(ref.get(ValueLayout.JAVA_BYTE, b), vec.get(ValueLayout.JAVA_BYTE, b), "byte " + b);
+        }
+        assertEquals(-4, vec.get(ValueLayout.JAVA_BYTE, 1 + 33));      // -3.5 with d = 1: away from zero, as roundf
+        assertEquals(7, vec.get(ValueLayout.JAVA_BYTE, 1 + 34));       // 6.5 -> 7
+    }
+
     @Test
     void rejectsPartialBlocks() {
         MemorySegment m = Arena.ofAuto().allocate(1024);
