@@ -5,6 +5,7 @@ import dev.loraflow.core.Tensor;
 import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.Q8_0;
 import dev.loraflow.kernels.ThreadPool;
+import dev.loraflow.kernels.ToFloat;
 import dev.loraflow.kernels.VectorMath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -71,8 +72,11 @@ public final class Linear {
             float[] row = new float[in];
             for (int r = r0; r < r1; r++) {
                 long base = (long) r * in;
-                for (int c = 0; c < in; c++) {
-                    row[c] = tensor.getFloat(base + c);
+                switch (format) {
+                    case F32 -> ToFloat.f32(data, 4 * base, in, row, 0);
+                    case BF16 -> ToFloat.bf16(data, 2 * base, in, row, 0);
+                    case F16 -> ToFloat.f16(data, 2 * base, in, row, 0);
+                    case Q8_0 -> throw new IllegalStateException("'" + name + "' is already quantised");
                 }
                 Q8_0.quantize(row, 0, in, q, r * rowBytes);
             }
