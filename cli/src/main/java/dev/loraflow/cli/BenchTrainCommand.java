@@ -59,6 +59,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             node.put("train_tok_s_best", r.bestTokensPerSecond());
             node.put("train_tok_s_median", r.medianTokensPerSecond());
             node.put("fwd_bwd_s_best", r.bestSeconds());
+            node.put("process_cpu_s_median", r.medianCpuSeconds());
             node.put("trainable_params", r.trainableParameters());
             node.put("batch", batch);
             node.put("seq_len", seqLen);

@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * columns laid out [k][NR], so one k step of the micro-kernel loads NR consecutive weights as two vectors and
  * broadcasts one X value per token: an {@link #MR} × NR tile of Y lives in 24 accumulator registers, with no
  * horizontal reductions, and is read from and written to Y directly. For B the panel rows are contiguous runs of B
- * (a vector widen); for W they are columns, so W's packing transposes. A packed block (NC·KC·4 = 384 KiB) stays in
- * L2 while the tokens stream past it; the micro-kernel's X slice (MR·KC·4 = 18 KiB) stays in L1 across the block's
- * panels. Work items are (column block) × (token block), token blocks only when there are too few column blocks
+ * (a vector widen); for W they are columns, so W's packing transposes. A packed block (NC·KC·4 = 256 KiB) stays in
+ * L2 while the tokens stream past it; the micro-kernel's X slice (MR·KC·4 = 12 KiB) stays in L1 (48 KiB on Zen 5)
+ * beside the panel streaming through (KC·NR·4 = 32 KiB at 16 lanes). Work items are (column block) × (token block), token blocks only when there are too few column blocks
  * to keep every thread busy, so workers never share outputs. Each output's arithmetic (an FMA chain over k in
  * order, one chain per k block) depends only on the shapes, not on the thread count.
  */
@@ -30,7 +30,7 @@ public final class Gemm {
     /** Output columns per panel: two vectors. */
     static final int NR = 2 * Simd.LANES;
     /** k per packed block: a multiple of the Q8_0 block. */
-    static final int KC = 384;
+    static final int KC = 256;
     /** Output columns per packed block (a multiple of NR for every vector width). */
     static final int NC = 256;
     /** Work items to aim for per thread, so uneven items still balance. */
@@ -176,7 +176,7 @@ public final class Gemm {
 
     /**
      * Y[t][c0 + c] (+)= X[t][k0 .. k0+kc) · packed for tokens t in [t0, t1) and the nc packed columns; full tiles
-     * accumulate in place, edge tiles go through {@code tile}.
+     * are written in place, edge tiles go through {@code tile}.
      */
     private static void block(float[] x, int xOff, int depth, int k0, int kc, int t0, int t1, float[] packed, int nc,
                               float[] y, int yOff, int out, int c0, boolean accumulate, float[] tile) {
@@ -205,13 +205,14 @@ public final class Gemm {
     }
 
     /**
-     * out[o + i·os + j] (+)= Σ_k X[xBase + i·xStride + k] · panel[pOff + k·NR + j] for i < MR, j < NR, starting
-     * from out's values when {@code load}, else from zero. Rows past mr repeat the last real row (the caller
-     * ignores them), so the loop body is always the full {@value #MR} × 2-vector register tile: 24 accumulators,
-     * two panel loads and twelve broadcasts per k.
+     * out[o + i·os + j] (+)= Σ_k X[xBase + i·xStride + k] · panel[pOff + k·NR + j] for i < MR, j < NR: the sum
+     * starts from zero and is added to out's values at the end when {@code add} (so a cache miss on out stalls no
+     * FMA chain, and every output rounds the same way whichever path wrote it). Rows past mr repeat the last real
+     * row (the caller ignores them), so the loop body is always the full {@value #MR} × 2-vector register tile:
+     * 24 accumulators, two panel loads and twelve broadcasts per k.
      */
     static void micro(float[] x, int xBase, int xStride, int mr, float[] panel, int pOff, int kc,
-                      float[] out, int o, int os, boolean load) {
+                      float[] out, int o, int os, boolean add) {
         int x0 = xBase + Math.min(0, mr - 1) * xStride;
         int x1 = xBase + Math.min(1, mr - 1) * xStride;
         int x2 = xBase + Math.min(2, mr - 1) * xStride;
@@ -226,70 +227,19 @@ public final class Gemm {
         int x11 = xBase + Math.min(11, mr - 1) * xStride;
         int lanes = F.length();
         FloatVector a;
-        FloatVector c00, c01;
-        FloatVector c10, c11;
-        FloatVector c20, c21;
-        FloatVector c30, c31;
-        FloatVector c40, c41;
-        FloatVector c50, c51;
-        FloatVector c60, c61;
-        FloatVector c70, c71;
-        FloatVector c80, c81;
-        FloatVector c90, c91;
-        FloatVector c100, c101;
-        FloatVector c110, c111;
-        if (load) {
-            c00 = FloatVector.fromArray(F, out, o + 0 * os);
-            c01 = FloatVector.fromArray(F, out, o + 0 * os + lanes);
-            c10 = FloatVector.fromArray(F, out, o + 1 * os);
-            c11 = FloatVector.fromArray(F, out, o + 1 * os + lanes);
-            c20 = FloatVector.fromArray(F, out, o + 2 * os);
-            c21 = FloatVector.fromArray(F, out, o + 2 * os + lanes);
-            c30 = FloatVector.fromArray(F, out, o + 3 * os);
-            c31 = FloatVector.fromArray(F, out, o + 3 * os + lanes);
-            c40 = FloatVector.fromArray(F, out, o + 4 * os);
-            c41 = FloatVector.fromArray(F, out, o + 4 * os + lanes);
-            c50 = FloatVector.fromArray(F, out, o + 5 * os);
-            c51 = FloatVector.fromArray(F, out, o + 5 * os + lanes);
-            c60 = FloatVector.fromArray(F, out, o + 6 * os);
-            c61 = FloatVector.fromArray(F, out, o + 6 * os + lanes);
-            c70 = FloatVector.fromArray(F, out, o + 7 * os);
-            c71 = FloatVector.fromArray(F, out, o + 7 * os + lanes);
-            c80 = FloatVector.fromArray(F, out, o + 8 * os);
-            c81 = FloatVector.fromArray(F, out, o + 8 * os + lanes);
-            c90 = FloatVector.fromArray(F, out, o + 9 * os);
-            c91 = FloatVector.fromArray(F, out, o + 9 * os + lanes);
-            c100 = FloatVector.fromArray(F, out, o + 10 * os);
-            c101 = FloatVector.fromArray(F, out, o + 10 * os + lanes);
-            c110 = FloatVector.fromArray(F, out, o + 11 * os);
-            c111 = FloatVector.fromArray(F, out, o + 11 * os + lanes);
-        } else {
-            FloatVector z = FloatVector.zero(F);
-            c00 = z;
-            c01 = z;
-            c10 = z;
-            c11 = z;
-            c20 = z;
-            c21 = z;
-            c30 = z;
-            c31 = z;
-            c40 = z;
-            c41 = z;
-            c50 = z;
-            c51 = z;
-            c60 = z;
-            c61 = z;
-            c70 = z;
-            c71 = z;
-            c80 = z;
-            c81 = z;
-            c90 = z;
-            c91 = z;
-            c100 = z;
-            c101 = z;
-            c110 = z;
-            c111 = z;
-        }
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z;
+        FloatVector c50 = z, c51 = z;
+        FloatVector c60 = z, c61 = z;
+        FloatVector c70 = z, c71 = z;
+        FloatVector c80 = z, c81 = z;
+        FloatVector c90 = z, c91 = z;
+        FloatVector c100 = z, c101 = z;
+        FloatVector c110 = z, c111 = z;
         for (int k = 0; k < kc; k++) {
             int pk = pOff + k * NR;
             FloatVector b0 = FloatVector.fromArray(F, panel, pk);
@@ -330,6 +280,32 @@ public final class Gemm {
             a = FloatVector.broadcast(F, x[x11 + k]);
             c110 = b0.fma(a, c110);
             c111 = b1.fma(a, c111);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(F, out, o + 0 * os));
+            c01 = c01.add(FloatVector.fromArray(F, out, o + 0 * os + lanes));
+            c10 = c10.add(FloatVector.fromArray(F, out, o + 1 * os));
+            c11 = c11.add(FloatVector.fromArray(F, out, o + 1 * os + lanes));
+            c20 = c20.add(FloatVector.fromArray(F, out, o + 2 * os));
+            c21 = c21.add(FloatVector.fromArray(F, out, o + 2 * os + lanes));
+            c30 = c30.add(FloatVector.fromArray(F, out, o + 3 * os));
+            c31 = c31.add(FloatVector.fromArray(F, out, o + 3 * os + lanes));
+            c40 = c40.add(FloatVector.fromArray(F, out, o + 4 * os));
+            c41 = c41.add(FloatVector.fromArray(F, out, o + 4 * os + lanes));
+            c50 = c50.add(FloatVector.fromArray(F, out, o + 5 * os));
+            c51 = c51.add(FloatVector.fromArray(F, out, o + 5 * os + lanes));
+            c60 = c60.add(FloatVector.fromArray(F, out, o + 6 * os));
+            c61 = c61.add(FloatVector.fromArray(F, out, o + 6 * os + lanes));
+            c70 = c70.add(FloatVector.fromArray(F, out, o + 7 * os));
+            c71 = c71.add(FloatVector.fromArray(F, out, o + 7 * os + lanes));
+            c80 = c80.add(FloatVector.fromArray(F, out, o + 8 * os));
+            c81 = c81.add(FloatVector.fromArray(F, out, o + 8 * os + lanes));
+            c90 = c90.add(FloatVector.fromArray(F, out, o + 9 * os));
+            c91 = c91.add(FloatVector.fromArray(F, out, o + 9 * os + lanes));
+            c100 = c100.add(FloatVector.fromArray(F, out, o + 10 * os));
+            c101 = c101.add(FloatVector.fromArray(F, out, o + 10 * os + lanes));
+            c110 = c110.add(FloatVector.fromArray(F, out, o + 11 * os));
+            c111 = c111.add(FloatVector.fromArray(F, out, o + 11 * os + lanes));
         }
         c00.intoArray(out, o + 0 * os);
         c01.intoArray(out, o + 0 * os + lanes);

@@ -25,8 +25,12 @@ import java.util.SplittableRandom;
  * loss on every token; the first repetition warms the JIT and is not counted.
  */
 public final class TrainingBenchmark {
+    /**
+     * @param medianCpuSeconds the median over timed repetitions of the whole process's CPU time (all threads, JIT
+     *                         and GC included): on a machine others are loading, work done rather than time waited
+     */
     public record Result(int batch, int seqLen, double bestSeconds, double medianSeconds, long trainableParameters,
-                         java.util.OptionalLong peakRssBytes) {
+                         java.util.OptionalLong peakRssBytes, double medianCpuSeconds) {
         public double bestTokensPerSecond() {
             return batch * (double) seqLen / bestSeconds;
         }
@@ -60,20 +64,30 @@ public final class TrainingBenchmark {
             LlamaGraph graph = new LlamaGraph(model, gate, recompute);
             TrainingBatch data = TrainingBatch.of(randomExamples(config.vocabSize()), 0);
             double[] seconds = new double[repetitions];
+            double[] cpu = new double[repetitions];
             TransposeCache transposes = new TransposeCache(); // filled in the untimed warm-up, as in training
             for (int rep = -1; rep < repetitions; rep++) {
                 gate.parameters().forEach(Parameter::zeroGrad);
                 long t0 = System.nanoTime();
+                long c0 = processCpuNanos();
                 Tape tape = new Tape();
                 tape.backward(graph.loss(new Ops(tape, pool, transposes), data));
                 if (rep >= 0) {
                     seconds[rep] = (System.nanoTime() - t0) / 1e9;
+                    cpu[rep] = (processCpuNanos() - c0) / 1e9;
                 }
             }
             Arrays.sort(seconds);
+            Arrays.sort(cpu);
             long params = gate.parameters().stream().mapToLong(p -> p.data().length).sum();
-            return new Result(batch, seqLen, seconds[0], seconds[repetitions / 2], params, ProcessMemory.peakResidentBytes());
+            return new Result(batch, seqLen, seconds[0], seconds[repetitions / 2], params, ProcessMemory.peakResidentBytes(),
+                    cpu[repetitions / 2]);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** B sequences of T random ids, every next token a target (the batch is B × T rows, as torch_bench's). */
