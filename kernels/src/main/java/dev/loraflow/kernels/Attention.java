@@ -16,17 +16,54 @@ public final class Attention {
 
     private Attention() {}
 
+    /** Each thread's reusable task, so a call allocates nothing (as in {@link MatMul}). */
+    private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+
     public static void causal(float[] q, int qOff, float[] kCache, float[] vCache, float[] out, int outOff,
                               int start, int n, int heads, int kvHeads, int headDim, float scale, ThreadPool pool) {
         checkShape(heads, kvHeads);
-        pool.parallelFor(n * heads, (i0, i1) -> {
-            float[] scores = pool.scratch(SCRATCH_SLOT, start + n);
+        Task mine = TASKS.get();
+        Task task = mine.busy ? new Task() : mine;
+        task.q = q;
+        task.qOff = qOff;
+        task.kCache = kCache;
+        task.vCache = vCache;
+        task.out = out;
+        task.outOff = outOff;
+        task.start = start;
+        task.n = n;
+        task.heads = heads;
+        task.kvHeads = kvHeads;
+        task.headDim = headDim;
+        task.scale = scale;
+        task.pool = pool;
+        task.busy = true;
+        try {
+            pool.parallelFor(n * heads, task);
+        } finally {
+            task.q = task.kCache = task.vCache = task.out = null; // do not keep the caller's arrays reachable
+            task.pool = null;
+            task.busy = false;
+        }
+    }
+
+    /** The work items of one call, operands set per call (a capturing lambda would be a new object every call). */
+    private static final class Task implements RangeTask {
+        float[] q, kCache, vCache, out;
+        int qOff, outOff, start, n, heads, kvHeads, headDim;
+        float scale;
+        ThreadPool pool;
+        boolean busy;
+
+        @Override
+        public void run(int i0, int i1) {
+            // Sized to the whole cache, not to start + n, so the buffer does not grow (and allocate) as decode advances.
+            int keys = Math.max(start + n, kCache.length / (kvHeads * headDim));
+            float[] scores = pool.scratch(SCRATCH_SLOT, keys);
             for (int i = i0; i < i1; i++) {
-                int t = i / heads;
-                int h = i % heads;
-                one(q, qOff, kCache, vCache, out, outOff, start, t, h, heads, kvHeads, headDim, scale, scores);
+                one(q, qOff, kCache, vCache, out, outOff, start, i / heads, i % heads, heads, kvHeads, headDim, scale, scores);
             }
-        });
+        }
     }
 
     private static void one(float[] q, int qOff, float[] kCache, float[] vCache, float[] out, int outOff,

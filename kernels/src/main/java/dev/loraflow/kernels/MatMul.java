@@ -22,57 +22,159 @@ public final class MatMul {
 
     private MatMul() {}
 
+    /** Each thread's reusable row tasks, so a call allocates nothing (see {@link RowTask}). */
+    private static final ThreadLocal<Tasks> TASKS = ThreadLocal.withInitial(Tasks::new);
+
     public static void f32(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        run(Dtype.F32, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
-                (r0, r1, xo, yo) -> MatVec.f32(w, wOffset, cols, x, xo, y, yo, r0, r1));
+        if (gemm(Dtype.F32, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool)) {
+            return;
+        }
+        Tasks mine = TASKS.get();
+        RowTask task = mine.f32.busy ? new F32Rows() : mine.f32;
+        task.runOn(pool, w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
     /** BF16 -> F32 is bits << 16. */
     public static void bf16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        run(Dtype.BF16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
-                (r0, r1, xo, yo) -> MatVec.bf16(w, wOffset, cols, x, xo, y, yo, r0, r1));
+        if (gemm(Dtype.BF16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool)) {
+            return;
+        }
+        Tasks mine = TASKS.get();
+        RowTask task = mine.bf16.busy ? new Bf16Rows() : mine.bf16;
+        task.runOn(pool, w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
     /** IEEE half, {@link Float#float16ToFloat} semantics. */
     public static void f16(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        run(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
-                (r0, r1, xo, yo) -> MatVec.f16(w, wOffset, cols, x, xo, y, yo, r0, r1));
+        if (gemm(Dtype.F16, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool)) {
+            return;
+        }
+        Tasks mine = TASKS.get();
+        RowTask task = mine.f16.busy ? new F16Rows() : mine.f16;
+        task.runOn(pool, w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
     /** W in {@link Q8_0} blocks (cols a multiple of 32). */
     public static void q8_0(MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        run(Dtype.Q8_0, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool,
-                (r0, r1, xo, yo) -> Q8_0.matvec(w, wOffset, cols, x, xo, y, yo, r0, r1));
+        if (gemm(Dtype.Q8_0, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool)) {
+            return;
+        }
+        Tasks mine = TASKS.get();
+        RowTask task = mine.q8_0.busy ? new Q8_0Rows() : mine.q8_0;
+        task.runOn(pool, w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
-    /** y[yo + r] = W[r]·x[xo ..] for r in [r0, r1): one dtype's matvec with W, x and y bound. */
-    @FunctionalInterface
-    interface RowKernel {
-        void rows(int r0, int r1, int xo, int yo);
+    /** Checks the operands, and runs the packed {@link Gemm} when there are enough tokens to pay for packing. */
+    private static boolean gemm(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff,
+                                float[] y, int yOff, int n, ThreadPool pool) {
+        checkBounds(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n);
+        if (n >= GEMM_MIN_N) {
+            Gemm.run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+            return true;
+        }
+        return n == 0;
+    }
+
+    /** One reusable task per dtype, owned by one thread. */
+    private static final class Tasks {
+        final RowTask f32 = new F32Rows();
+        final RowTask bf16 = new Bf16Rows();
+        final RowTask f16 = new F16Rows();
+        final RowTask q8_0 = new Q8_0Rows();
     }
 
     /**
-     * n == 1 runs the dtype's matvec over blocks of rows. Up to {@link #GEMM_MIN_N} tokens, the same matvec runs per
-     * token over a block of W rows small enough to stay in L2, so W still streams from memory once and no packing is
-     * paid; beyond that the packed {@link Gemm} wins. Each dtype passes its own lambda so every kernel call site
-     * stays monomorphic (a shared one would stop C2 from scalarising the vectors).
+     * The matvec of n < {@link #GEMM_MIN_N} tokens over blocks of W rows, its operands set per call. n == 1 splits
+     * the rows into work items of {@link #MATVEC_ROWS}. For a few tokens, the same matvec runs per token over a block
+     * of {@link #L2_ROWS} rows small enough to stay in L2, so W still streams from memory once and no packing is paid.
+     *
+     * <p>Why objects and not lambdas: a capturing lambda is a new object per call (about 9 KB per decoded token over
+     * all projections), which escapes into the pool, so C2 cannot remove it. Each thread reuses its own task (a task
+     * is busy only while its call runs; a nested call on the same thread gets a fresh one). Each dtype has its own
+     * subclass whose {@code run} calls its kernel directly, so every kernel call site stays monomorphic (a shared one
+     * would stop C2 from scalarising the vectors).
      */
-    private static void run(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff,
-                            float[] y, int yOff, int n, ThreadPool pool, RowKernel kernel) {
-        checkBounds(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n);
-        if (n == 1) {
-            pool.parallelFor(blocks(rows, MATVEC_ROWS), (b0, b1) ->
-                    kernel.rows(b0 * MATVEC_ROWS, Math.min(rows, b1 * MATVEC_ROWS), xOff, yOff));
-        } else if (n < GEMM_MIN_N) {
-            pool.parallelFor(blocks(rows, L2_ROWS), (b0, b1) -> {
-                for (int r0 = b0 * L2_ROWS, end = Math.min(rows, b1 * L2_ROWS); r0 < end; r0 += L2_ROWS) {
-                    for (int t = 0; t < n; t++) {
-                        kernel.rows(r0, Math.min(end, r0 + L2_ROWS), xOff + t * cols, yOff + t * rows);
-                    }
+    abstract static class RowTask implements RangeTask {
+        MemorySegment w;
+        long wOffset;
+        int rows;
+        int cols;
+        float[] x;
+        int xOff;
+        float[] y;
+        int yOff;
+        int n;
+        /** Rows per work item, and rows per kernel call within one (all of the item's rows when n == 1). */
+        int per;
+        int step;
+        boolean busy;
+
+        final void runOn(ThreadPool pool, MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff,
+                         float[] y, int yOff, int n) {
+            this.w = w;
+            this.wOffset = wOffset;
+            this.rows = rows;
+            this.cols = cols;
+            this.x = x;
+            this.xOff = xOff;
+            this.y = y;
+            this.yOff = yOff;
+            this.n = n;
+            this.per = n == 1 ? MATVEC_ROWS : L2_ROWS;
+            this.step = n == 1 ? Math.max(1, rows) : L2_ROWS;
+            busy = true;
+            try {
+                pool.parallelFor(blocks(rows, per), this);
+            } finally {
+                this.w = null; // do not keep the caller's weights and activations reachable
+                this.x = null;
+                this.y = null;
+                busy = false;
+            }
+        }
+    }
+
+    private static final class F32Rows extends RowTask {
+        @Override
+        public void run(int b0, int b1) {
+            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
+                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
+                    MatVec.f32(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
                 }
-            });
-        } else if (n > 1) {
-            Gemm.run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+            }
+        }
+    }
+
+    private static final class Bf16Rows extends RowTask {
+        @Override
+        public void run(int b0, int b1) {
+            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
+                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
+                    MatVec.bf16(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
+                }
+            }
+        }
+    }
+
+    private static final class F16Rows extends RowTask {
+        @Override
+        public void run(int b0, int b1) {
+            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
+                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
+                    MatVec.f16(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
+                }
+            }
+        }
+    }
+
+    private static final class Q8_0Rows extends RowTask {
+        @Override
+        public void run(int b0, int b1) {
+            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
+                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
+                    Q8_0.matvec(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
+                }
+            }
         }
     }
 

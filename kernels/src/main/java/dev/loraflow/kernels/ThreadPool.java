@@ -58,6 +58,15 @@ public final class ThreadPool implements AutoCloseable {
         return threads;
     }
 
+    /** The ids of this pool's worker threads (not the callers'), e.g. to account for the memory they allocate. */
+    public long[] workerThreadIds() {
+        long[] ids = new long[workers.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = workers[i].threadId();
+        }
+        return ids;
+    }
+
     /**
      * Runs {@code task} over [0, n) split into contiguous chunks, and returns when all have run.
      * The first exception thrown by any chunk is rethrown here (remaining chunks are skipped).

@@ -1,12 +1,27 @@
 package dev.loraflow.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Small vector kernels over float[] (SIMD); {@link VectorMathReference} holds their scalar twins. */
+/**
+ * Small vector kernels over float[] (SIMD); {@link VectorMathReference} holds their scalar twins.
+ *
+ * <p>No vector is passed to or returned from another method of ours here. C2 keeps vectors in registers only
+ * when every method they cross is inlined, and in a large compilation (these kernels are inlined into the attention
+ * and layer loops) it stops inlining ordinary methods past a node budget: a vector argument then becomes a heap
+ * object per call. Only the Vector API's own methods (always inlined) see vectors; lane sums and e^x are written
+ * out here, with the same steps as {@link Reproducible}, so results match it bit for bit.
+ */
 public final class VectorMath {
     private static final VectorSpecies<Float> F = Simd.F;
+    // Reproducible.exp's constants.
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUNDER = 12582912f;
+    private static final int ROUNDER_BITS = 0x4B400000;
 
     private VectorMath() {}
 
@@ -28,7 +43,11 @@ public final class VectorMath {
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = Reproducible.sum(acc0.add(acc1));
+        FloatVector acc = acc0.add(acc1);
+        float sum = 0f;
+        for (int lane = 0; lane < F.length(); lane++) { // Reproducible.sum: lane order
+            sum += acc.lane(lane);
+        }
         for (; i < n; i++) {
             sum = Math.fma(a[aOff + i], b[bOff + i], sum);
         }
@@ -58,17 +77,41 @@ public final class VectorMath {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += F.length()) {
-            FloatVector e = Reproducible.exp(FloatVector.fromArray(F, x, off + i).sub(max));
-            e.intoArray(x, off + i);
-            acc = acc.add(e);
+            exp(x, off + i, 1f, max, x, off + i);
+            acc = acc.add(FloatVector.fromArray(F, x, off + i));
         }
-        float sum = Reproducible.sum(acc);
+        float sum = 0f;
+        for (int lane = 0; lane < F.length(); lane++) { // Reproducible.sum: lane order
+            sum += acc.lane(lane);
+        }
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
         scaleInPlace(x, off, n, 1f / sum);
+    }
+
+    /**
+     * dst[j .. j + lanes) = e^(sign · src[i ..] - shift) with {@link Reproducible#exp(FloatVector)}'s steps (so the
+     * same bits), loaded and stored here so that no vector crosses a call (see the class comment).
+     */
+    static void exp(float[] src, int i, float sign, float shift, float[] dst, int j) {
+        FloatVector x = FloatVector.fromArray(F, src, i).mul(sign).sub(shift);
+        FloatVector clamped = x.max(-87.0f).min(88.0f);
+        FloatVector shifted = clamped.fma(LOG2E, ROUNDER);
+        FloatVector n = shifted.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), clamped);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(1f / 5040f, 1f / 720f);
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 120f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6f));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        IntVector exponent = ((IntVector) shifted.reinterpretAsInts()).sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+        p.mul(exponent.reinterpretAsFloats()).blend(0f, x.lt(-87.0f)).intoArray(dst, j);
     }
 
     static float max(float[] x, int off, int n) {
@@ -92,8 +135,9 @@ public final class VectorMath {
     public static void siluMul(float[] gate, int gOff, float[] up, int uOff, float[] out, int oOff, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector g = FloatVector.fromArray(F, gate, gOff + i);
-            FloatVector s = g.div(Reproducible.exp(g.neg()).add(1f));
+            FloatVector g = FloatVector.fromArray(F, gate, gOff + i); // loaded before out (which may be gate) is written
+            exp(gate, gOff + i, -1f, 0f, out, oOff + i);
+            FloatVector s = g.div(FloatVector.fromArray(F, out, oOff + i).add(1f));
             s.mul(FloatVector.fromArray(F, up, uOff + i)).intoArray(out, oOff + i);
         }
         for (; i < n; i++) {

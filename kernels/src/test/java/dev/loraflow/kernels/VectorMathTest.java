@@ -5,6 +5,8 @@ import static dev.loraflow.kernels.TestData.uniform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
@@ -134,5 +136,32 @@ class VectorMathTest {
             t[i] = rel * Math.abs(expected[i]) + 1e-7f;
         }
         return t;
+    }
+
+    /** VectorMath writes e^x out inline (no vector may cross a call); it must stay Reproducible.exp bit for bit. */
+    @Test
+    void inlineExpIsReproducibleExp() {
+        int lanes = Simd.F.length();
+        float[] x = new float[64 * lanes];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -100f + 200f * i / x.length; // beyond both clamps
+        }
+        float[] shifted = uniform(9, x.length);
+        for (float sign : new float[] {1f, -1f}) {
+            for (float shift : new float[] {0f, 3.5f}) {
+                float[] actual = new float[x.length];
+                float[] expected = new float[x.length];
+                for (int i = 0; i < x.length; i += lanes) {
+                    VectorMath.exp(x, i, sign, shift, actual, i);
+                    Reproducible.exp(FloatVector.fromArray(Simd.F, x, i).mul(sign).sub(shift)).intoArray(expected, i);
+                }
+                assertClose(expected, actual, 0f, "sign " + sign + " shift " + shift);
+                for (int i = 0; i < x.length; i += lanes) {
+                    VectorMath.exp(shifted, i, sign, shift, actual, i);
+                    Reproducible.exp(FloatVector.fromArray(Simd.F, shifted, i).mul(sign).sub(shift)).intoArray(expected, i);
+                }
+                assertClose(expected, actual, 0f, "uniform, sign " + sign + " shift " + shift);
+            }
+        }
     }
 }

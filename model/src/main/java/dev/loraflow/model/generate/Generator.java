@@ -5,7 +5,11 @@ import dev.loraflow.model.llama.InferenceSession;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
 
-/** Runs prefill on a prompt, then decodes token by token until an end-of-sequence id or maxTokens. */
+/**
+ * Runs prefill on a prompt, then decodes token by token until an end-of-sequence id or maxTokens. After the
+ * per-call setup (the sampler's buffers and the result array), a token allocates nothing on the heap except
+ * whatever the listener does with it.
+ */
 public final class Generator {
     private Generator() {}
 
@@ -39,6 +43,6 @@ public final class Generator {
             one[0] = next;
             logits = session.forward(one, 0, 1);
         }
-        return Arrays.copyOf(out, count);
+        return count == out.length ? out : Arrays.copyOf(out, count);
     }
 }

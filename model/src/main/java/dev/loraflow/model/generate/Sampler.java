@@ -1,6 +1,5 @@
 package dev.loraflow.model.generate;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -79,17 +78,25 @@ public final class Sampler {
         return argmax(probs, vocab);
     }
 
-    /** Sorts candidates by probability (non-negative float bits order like the floats) and keeps the allowed head. */
+    /**
+     * Takes candidates in order of falling probability (non-negative float bits order like the floats) and keeps the
+     * allowed head. A heap yields them one at a time into the tail of {@code order}, as a full ascending sort would
+     * place them, without sorting the whole vocabulary and without allocating (Arrays.sort may allocate run buffers).
+     */
     private int sampleFiltered(int vocab) {
         for (int i = 0; i < vocab; i++) {
             order[i] = ((long) Float.floatToRawIntBits(probs[i]) << 32) | i;
         }
-        Arrays.sort(order, 0, vocab);
+        heapify(order, vocab);
         int keep = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
+        popLargest(order, vocab);
         float top = probabilityAt(vocab - 1);
         double cumulative = 0;
         int kept = 0;
         for (int j = 0; j < keep; j++) {
+            if (j > 0) {
+                popLargest(order, vocab - j);
+            }
             float p = probabilityAt(vocab - 1 - j);
             if (kept > 0 && (cumulative >= params.topP() || p < params.minP() * top)) {
                 break;
@@ -106,6 +113,36 @@ public final class Sampler {
             }
         }
         return tokenAt(vocab - 1);
+    }
+
+    /** Makes a[0, n) a max-heap. */
+    static void heapify(long[] a, int n) {
+        for (int i = n / 2 - 1; i >= 0; i--) {
+            siftDown(a, i, n);
+        }
+    }
+
+    /** Moves the largest key of the heap a[0, n) to a[n - 1]; a[0, n - 1) stays a heap. */
+    static void popLargest(long[] a, int n) {
+        long top = a[0];
+        a[0] = a[n - 1];
+        a[n - 1] = top;
+        siftDown(a, 0, n - 1);
+    }
+
+    private static void siftDown(long[] a, int i, int n) {
+        long v = a[i];
+        for (int child = 2 * i + 1; child < n; child = 2 * i + 1) {
+            if (child + 1 < n && a[child + 1] > a[child]) {
+                child++;
+            }
+            if (a[child] <= v) {
+                break;
+            }
+            a[i] = a[child];
+            i = child;
+        }
+        a[i] = v;
     }
 
     private float probabilityAt(int sortedIndex) {

@@ -89,4 +89,24 @@ class SamplerTest {
         assertThrows(LoraflowException.class, () -> params(1f, 0, 1f, 1f, 1f, 0));
         assertThrows(LoraflowException.class, () -> params(1f, 0, 1f, 0f, 0f, 0));
     }
+
+    /** The heap that replaced a full sort yields keys in exactly the order a sort would place them at the tail. */
+    @Test
+    void heapPopsLeaveTheSortedTail() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int n : new int[] {1, 2, 5, 100, 1000}) {
+            long[] keys = new long[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = ((long) r.nextInt(50) << 32) | i; // many equal high halves, as with tied probabilities
+            }
+            long[] sorted = keys.clone();
+            java.util.Arrays.sort(sorted);
+            long[] heap = keys.clone();
+            Sampler.heapify(heap, n);
+            for (int j = 0; j < n; j++) {
+                Sampler.popLargest(heap, n - j);
+                assertEquals(sorted[n - 1 - j], heap[n - 1 - j], "n=" + n + " pop " + j);
+            }
+        }
+    }
 }
