@@ -64,6 +64,7 @@ public final class Linear {
     public Linear quantizeQ8_0(Arena arena, ThreadPool pool) {
         if (in % Q8_0.BLOCK != 0) {
             MemorySegment copy = arena.allocate(data.byteSize(), 8).copyFrom(data);
+            release(data);
             return new Linear(name, new Tensor(tensor.name(), tensor.dtype(), tensor.shape(), copy), copy, format, out, in, bias);
         }
         MemorySegment q = arena.allocate(Q8_0.bytes(out, in), 8);
@@ -81,7 +82,19 @@ public final class Linear {
                 Q8_0.quantize(row, 0, in, q, r * rowBytes);
             }
         });
+        release(data);
         return new Linear(name, null, q, WeightFormat.Q8_0, out, in, bias);
+    }
+
+    /**
+     * Drops a mapped source's pages from this process's resident memory once it has been converted (they stay in the
+     * page cache, and are read again if touched). Without this, quantising at load holds the whole file mapping
+     * resident beside the quantised copy: 3.4 GB peak instead of 1.2 GB for tinyllama-1.1b BF16 to Q8_0.
+     */
+    static void release(MemorySegment source) {
+        if (source.isMapped()) {
+            source.unload();
+        }
     }
 
     public String name() {

@@ -7,7 +7,6 @@ import dev.loraflow.core.safetensors.WeightSource;
 import dev.loraflow.core.safetensors.Weights;
 import dev.loraflow.kernels.ThreadPool;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,55 +80,32 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Loads a model with every layer matrix and the output head quantised to Q8_0 (llama.cpp's 8-bit format).
-     * The embedding is copied to memory and the file mapping closed, so the original weights stop occupying memory.
+     * Each matrix's file pages are released from this process as soon as it is converted, so the file's weights and
+     * their quantised copy are never resident together. The embedding stays mapped, as in an unquantised model: a
+     * token reads one row of it, so only the rows used become resident (copying it would cost its full size).
      */
     public static LlamaModel loadQuantized(Path dir, WeightFormat format, ThreadPool pool) {
         if (format != WeightFormat.Q8_0) {
             throw new LoraflowException("quantisation to " + format + " is not supported; use Q8_0");
         }
-        try (LlamaModel source = load(dir)) {
-            Arena arena = Arena.ofShared();
-            try {
-                List<LayerWeights> layers = new ArrayList<>();
-                for (LayerWeights l : source.layers) {
-                    layers.add(new LayerWeights(l.inputNorm(),
-                            l.q().quantizeQ8_0(arena, pool), l.k().quantizeQ8_0(arena, pool),
-                            l.v().quantizeQ8_0(arena, pool), l.o().quantizeQ8_0(arena, pool),
-                            l.postAttentionNorm(),
-                            l.gate().quantizeQ8_0(arena, pool), l.up().quantizeQ8_0(arena, pool),
-                            l.down().quantizeQ8_0(arena, pool)));
-                }
-                Linear head = source.lmHead.quantizeQ8_0(arena, pool);
-                Tensor e = source.embedTokens;
-                MemorySegment embedCopy = arena.allocate(e.data().byteSize(), 8).copyFrom(e.data());
-                Tensor embed = new Tensor(e.name(), e.dtype(), e.shape(), embedCopy);
-                return new LlamaModel(source.config, new EmptyWeights(dir), arena, embed, layers, source.finalNorm, head);
-            } catch (RuntimeException ex) {
-                arena.close();
-                throw ex;
+        LlamaModel source = load(dir);
+        Arena arena = Arena.ofShared();
+        try {
+            List<LayerWeights> layers = new ArrayList<>();
+            for (LayerWeights l : source.layers) {
+                layers.add(new LayerWeights(l.inputNorm(),
+                        l.q().quantizeQ8_0(arena, pool), l.k().quantizeQ8_0(arena, pool),
+                        l.v().quantizeQ8_0(arena, pool), l.o().quantizeQ8_0(arena, pool),
+                        l.postAttentionNorm(),
+                        l.gate().quantizeQ8_0(arena, pool), l.up().quantizeQ8_0(arena, pool),
+                        l.down().quantizeQ8_0(arena, pool)));
             }
-        }
-    }
-
-    /** Stands in for the closed file once every weight lives in memory. */
-    private record EmptyWeights(Path dir) implements WeightSource {
-        @Override
-        public java.util.Optional<Tensor> find(String name) {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public java.util.Set<String> names() {
-            return java.util.Set.of();
-        }
-
-        @Override
-        public String describe() {
-            return dir + " (quantised in memory)";
-        }
-
-        @Override
-        public void close() {
+            Linear head = source.lmHead.quantizeQ8_0(arena, pool);
+            return new LlamaModel(source.config, source.weights, arena, source.embedTokens, layers, source.finalNorm, head);
+        } catch (RuntimeException ex) {
+            arena.close();
+            source.close();
+            throw ex;
         }
     }
 
