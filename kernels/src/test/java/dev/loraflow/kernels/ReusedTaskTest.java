@@ -25,7 +25,7 @@ class ReusedTaskTest {
     static {
         for (int j = 0; j < JOBS; j++) {
             for (Dtype d : Dtype.values()) {
-                WEIGHTS[j][d.ordinal()] = TestData.weights(d, uniform(100 + j, ROWS * COLS), 0);
+                WEIGHTS[j][d.ordinal()] = TestData.weights(d, uniform(100 + j, ROWS * COLS), COLS, 0);
             }
         }
     }
