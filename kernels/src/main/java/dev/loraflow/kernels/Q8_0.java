@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * cols/32 half-precision scales, {@code rowBytes = cols · 34/32}, the same size as GGML's.
  *
  * <p>Why not GGML's interleaved 34-byte blocks: with the quants of a row contiguous, vector loads no longer start
- * at odd offsets 34 bytes apart, and (with four rows per step) the single-thread matvec streaming 5632×2048 matrices
- * from DRAM ran 1.9× faster than the two-row kernel over interleaved blocks (13.5 vs 7.2 GB/s, alternating in one
- * process, thread CPU time; docs/benchmarks.md). Q8_0 weights are only made at load time, so the layout is ours.
+ * at odd offsets 34 bytes apart. Streaming 5632×2048 matrices from DRAM on one thread, the two-row matvec ran 1.8×
+ * faster over this layout than the same-shaped kernel over interleaved blocks (11–12.5 vs 6.2–6.8 GB/s, alternating
+ * in one process, thread CPU time). Q8_0 weights are only made at load time, so the layout is ours.
  */
 public final class Q8_0 {
     public static final int BLOCK = 32;
@@ -147,48 +147,36 @@ public final class Q8_0 {
     }
 
     /**
-     * Decode matvec rows [r0, r1), four rows per step sharing each x load (a short last group repeats its last row
-     * and stores only the real ones). Per block the 32 products accumulate unscaled, then one FMA applies the
-     * block's scale.
+     * Decode matvec rows [r0, r1), two rows per step sharing each x load (a short last pair repeats its row and
+     * stores it once). Per block the 32 products accumulate unscaled, then one FMA applies the block's scale.
+     * Two rows, not four: with four, C2 reaches its inlining budget before the final lane sums and boxes their
+     * vectors (an allocation per row group, and slower).
      */
     static void matvec(MemorySegment w, long wOffset, int cols, float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
         long rowBytes = rowBytes(cols);
         int blocks = cols / BLOCK;
-        for (int r = r0; r < r1; r += 4) {
+        for (int r = r0; r < r1; r += 2) {
             long o0 = wOffset + r * rowBytes;
             long o1 = wOffset + Math.min(r + 1, r1 - 1) * rowBytes;
-            long o2 = wOffset + Math.min(r + 2, r1 - 1) * rowBytes;
-            long o3 = wOffset + Math.min(r + 3, r1 - 1) * rowBytes;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
             for (int b = 0; b < blocks; b++) {
                 int c = b * BLOCK;
                 FloatVector xv = FloatVector.fromArray(F, x, xOff + c);
                 FloatVector s0 = q(w, o0 + c, 0).mul(xv), s1 = q(w, o1 + c, 0).mul(xv);
-                FloatVector s2 = q(w, o2 + c, 0).mul(xv), s3 = q(w, o3 + c, 0).mul(xv);
                 for (int k = 1; k < VECTORS_PER_BLOCK; k++) {
                     int j = k / PARTS * B.length();
                     int p = k % PARTS;
                     xv = FloatVector.fromArray(F, x, xOff + c + k * F.length());
                     s0 = q(w, o0 + c + j, p).fma(xv, s0);
                     s1 = q(w, o1 + c + j, p).fma(xv, s1);
-                    s2 = q(w, o2 + c + j, p).fma(xv, s2);
-                    s3 = q(w, o3 + c + j, p).fma(xv, s3);
                 }
                 long so = cols + 2L * b;
                 a0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Widen.SHORT, o0 + so))), a0);
                 a1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Widen.SHORT, o1 + so))), a1);
-                a2 = s2.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Widen.SHORT, o2 + so))), a2);
-                a3 = s3.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Widen.SHORT, o3 + so))), a3);
             }
             y[yOff + r] = Reproducible.sum(a0);
             if (r + 1 < r1) {
                 y[yOff + r + 1] = Reproducible.sum(a1);
-            }
-            if (r + 2 < r1) {
-                y[yOff + r + 2] = Reproducible.sum(a2);
-            }
-            if (r + 3 < r1) {
-                y[yOff + r + 3] = Reproducible.sum(a3);
             }
         }
     }
