@@ -22,14 +22,13 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Steady-state decode allocates nothing on the Java heap: after a warm-up (so C2 has compiled the kernels and
  * scalarised their vectors), the bytes allocated by every thread that runs the work — the caller and the pool's
- * workers — are counted over a window of decoded tokens. Base model in F32, BF16, F16 (and Q8_0, disabled for now),
+ * workers — are counted over a window of decoded tokens. Base model in F32, BF16, F16 and Q8_0,
  * and with two adapters fused by static weights and by a LoRA-Flow gate; then {@link Generator} with greedy and with
  * temperature / top-p sampling.
  */
@@ -155,13 +154,6 @@ class DecodeAllocationTest {
                 "bf16 + LoRA-Flow gate: heap bytes per decoded token");
     }
 
-    /**
-     * Passed before 7984d88. Its four-row {@code Q8_0.matvec} (kernels/Q8_0.java, another engineer's file) is big
-     * enough that C2 stops inlining at its node budget before the last three {@code Reproducible.sum(FloatVector)}
-     * calls, so each boxes a vector (three per four rows: 114 KB per token on this tiny model, far more on a real
-     * one). Summing the lanes inline in the kernel, as VectorMath does, removes it.
-     */
-    @Disabled("Q8_0.matvec since 7984d88 boxes vectors in Reproducible.sum calls C2 does not inline; see the comment")
     @Test
     void q8_0DecodeAllocatesNothing() {
         assertEquals(0.0, baseModel("q8_0"), "q8_0: heap bytes per decoded token");
