@@ -130,6 +130,8 @@ public final class ThreadPool implements AutoCloseable {
                 callerParked = false;
             }
         }
+        // Seal the job before its fields change: a worker still holding this generation's stamp must fail its CAS.
+        claim.set(((long) gen << 32) | Integer.MAX_VALUE);
         this.task = null;
         Throwable t = failure;
         if (t != null) {
@@ -146,21 +148,24 @@ public final class ThreadPool implements AutoCloseable {
 
     /** Claims and runs chunks of job {@code gen} until none are left. */
     private void work(int gen) {
-        RangeTask t = task;
-        int total = chunks;
-        int size = n;
         while (true) {
             long c = claim.get();
             if ((int) (c >>> 32) != gen) {
                 return;
             }
             int i = (int) c;
-            if (i >= total) {
+            if (i >= chunks) {
                 return;
             }
             if (!claim.compareAndSet(c, c + 1)) {
                 continue;
             }
+            // Read only after winning an unsealed chunk of this generation: until that chunk is done the caller
+            // cannot finish the job, so these are this job's fields (a worker that woke a job late could otherwise
+            // pair a stale claim with the next job's fields, or a null task).
+            RangeTask t = task;
+            int total = chunks;
+            int size = n;
             if (failure == null) {
                 try {
                     t.run((int) ((long) size * i / total), (int) ((long) size * (i + 1) / total));
