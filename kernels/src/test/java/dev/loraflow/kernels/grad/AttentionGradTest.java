@@ -36,9 +36,12 @@ class AttentionGradTest {
         float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
         AttentionGrad.backward(q, k, v, lse, dOut, dq, dk, dv, s, POOL);
         String shape = " " + s;
-        assertGradient(centralDifferences(in -> GradCheck.project(forward(in[0], in[1], in[2], s), dOut), 0, q, k, v), dq, 2e-5, "dq" + shape);
-        assertGradient(centralDifferences(in -> GradCheck.project(forward(in[0], in[1], in[2], s), dOut), 1, q, k, v), dk, 2e-5, "dk" + shape);
-        assertGradient(centralDifferences(in -> GradCheck.project(forward(in[0], in[1], in[2], s), dOut), 2, q, k, v), dv, 2e-5, "dv" + shape);
+        // Central differences cost (inputs × forward) ~ T^3: beyond a few thousand inputs, every 37th element
+        // (37 is prime, so the sample walks across heads and positions); the reference comparison below is complete.
+        int stride = q.length > 4096 ? 37 : 1;
+        assertGradient(centralDifferences(in -> GradCheck.project(forward(in[0], in[1], in[2], s), dOut), 0, stride, q, k, v), dq, stride, 2e-5, "dq" + shape);
+        assertGradient(centralDifferences(in -> GradCheck.project(forward(in[0], in[1], in[2], s), dOut), 1, stride, q, k, v), dk, stride, 2e-5, "dk" + shape);
+        assertGradient(centralDifferences(in -> GradCheck.project(forward(in[0], in[1], in[2], s), dOut), 2, stride, q, k, v), dv, stride, 2e-5, "dv" + shape);
 
         float[] outRef = new float[q.length], lseRef = new float[lse.length];
         AttentionGrad.forwardReference(q, k, v, outRef, lseRef, s);

@@ -35,12 +35,21 @@ public final class GradCheck {
 
     /** ∂f/∂inputs[which] at inputs (each widened to double), by central differences. */
     public static double[] centralDifferences(ToDoubleFunction<double[][]> f, int which, float[]... inputs) {
+        return centralDifferences(f, which, 1, inputs);
+    }
+
+    /**
+     * As {@link #centralDifferences(ToDoubleFunction, int, float[]...)} at every {@code stride}-th element only (the
+     * others are 0), for shapes whose full check would take minutes; compare with {@link #assertGradient(double[],
+     * float[], int, double, String)} and the same stride.
+     */
+    public static double[] centralDifferences(ToDoubleFunction<double[][]> f, int which, int stride, float[]... inputs) {
         double[][] x = new double[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
             x[i] = toDouble(inputs[i]);
         }
         double[] g = new double[x[which].length];
-        for (int i = 0; i < g.length; i++) {
+        for (int i = 0; i < g.length; i += stride) {
             double orig = x[which][i];
             x[which][i] = orig + STEP;
             double plus = f.applyAsDouble(x);
@@ -54,12 +63,17 @@ public final class GradCheck {
 
     /** |expected − actual| ≤ relTol · max(1, max|expected|) at every element. */
     public static void assertGradient(double[] expected, float[] actual, double relTol, String what) {
+        assertGradient(expected, actual, 1, relTol, what);
+    }
+
+    /** As {@link #assertGradient(double[], float[], double, String)} at every {@code stride}-th element only. */
+    public static void assertGradient(double[] expected, float[] actual, int stride, double relTol, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
         double scale = 1;
-        for (double e : expected) {
-            scale = Math.max(scale, Math.abs(e));
+        for (int i = 0; i < expected.length; i += stride) {
+            scale = Math.max(scale, Math.abs(expected[i]));
         }
-        for (int i = 0; i < expected.length; i++) {
+        for (int i = 0; i < expected.length; i += stride) {
             if (!(Math.abs(expected[i] - actual[i]) <= relTol * scale)) {
                 fail(what + " differs at " + i + ": expected " + expected[i] + " got " + actual[i]
                         + " (tolerance " + relTol * scale + ")");
