@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loraflow.core.config.LlamaConfig;
 import dev.loraflow.model.tools.BenchResult;
 import dev.loraflow.model.tools.Benchmark;
+import dev.loraflow.model.tools.FusionComparison;
+import dev.loraflow.model.tools.FusionComparisonResult;
+import dev.loraflow.model.tools.LoadAverage;
 import dev.loraflow.model.tools.RandomAdapters;
 import dev.loraflow.model.llama.LlamaModel;
 import dev.loraflow.model.llama.WeightFormat;
@@ -65,13 +68,70 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--random-gate", description = "Weight the random adapters with a random LoRA-Flow gate (else static weights 1/K).")
     boolean randomGate;
 
+    @Option(names = "--compare-fusion",
+            description = "With --random-adapters: time base, static (1/K), gate and merged decoding in one process,"
+                    + " interleaved round by round, and report each variant's speed and its per-round ratio to base.")
+    boolean compareFusion;
+
+    @Option(names = "--rounds", defaultValue = "30", description = "--compare-fusion: timed rounds (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--tokens-per-round", defaultValue = "8",
+            description = "--compare-fusion: tokens each variant decodes per round (default ${DEFAULT-VALUE}).")
+    int tokensPerRound;
+
+    @Option(names = "--warmup-rounds", defaultValue = "4",
+            description = "--compare-fusion: untimed rounds before timing (default ${DEFAULT-VALUE}).")
+    int warmupRounds;
+
     @Override
     public Integer call() throws Exception {
         int threads = common.threads();
+        if (compareFusion) {
+            return compareFusion(threads);
+        }
+        for (String flag : new String[] {"--rounds", "--tokens-per-round", "--warmup-rounds"}) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                throw new IllegalArgumentException(flag + " needs --compare-fusion");
+            }
+        }
         checkCounts(LlamaConfig.load(model)); // before mapping the weights, so a bad flag fails at once
         BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion(), WeightFormat.quantizationOf(quantize)).run(model);
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(r) : toTable(r));
+        out.flush();
+        return 0;
+    }
+
+    private int compareFusion(int threads) throws Exception {
+        if (randomAdapters < 1) {
+            throw new IllegalArgumentException("--compare-fusion needs --random-adapters K (K >= 1)");
+        }
+        if (!fusionOptions.loras.isEmpty() || quantize != null || randomGate) {
+            throw new IllegalArgumentException("--compare-fusion builds its own variants; drop "
+                    + (!fusionOptions.loras.isEmpty() ? "--lora" : quantize != null ? "--quantize" : "--random-gate"));
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--gen-tokens")) {
+            throw new IllegalArgumentException("--compare-fusion decodes --rounds x --tokens-per-round tokens; drop --gen-tokens");
+        }
+        if (rounds < 1 || tokensPerRound < 1 || warmupRounds < 0 || adapterRank < 1) {
+            throw new IllegalArgumentException("--rounds and --tokens-per-round must be >= 1, --warmup-rounds >= 0 and"
+                    + " --adapter-rank >= 1, got " + rounds + ", " + tokensPerRound + ", " + warmupRounds + ", " + adapterRank);
+        }
+        if (promptTokens < 1) {
+            throw new IllegalArgumentException("--prompt-tokens must be at least 1, got " + promptTokens);
+        }
+        var comparison = new FusionComparison(promptTokens, rounds, tokensPerRound, warmupRounds, threads, randomAdapters, adapterRank);
+        int max = LlamaConfig.load(model).maxPositionEmbeddings();
+        if (comparison.contextLength() > max) {
+            throw new IllegalArgumentException("--prompt-tokens + (--warmup-rounds + --rounds) x --tokens-per-round = "
+                    + comparison.contextLength() + " exceeds the model's max_position_embeddings " + max);
+        }
+        String loadBefore = LoadAverage.read().orElse(null);
+        FusionComparisonResult r = comparison.run(model);
+        String loadAfter = LoadAverage.read().orElse(null);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? FusionReport.json(r, loadBefore, loadAfter) : FusionReport.table(r, loadBefore, loadAfter));
         out.flush();
         return 0;
     }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
                 TrainLoraCommand.class,
                 BenchTrainCommand.class,
                 EvalCommand.class, SearchWeightsCommand.class, PlotWeightsCommand.class, ReproduceCommand.class, DemoCommand.class,
-                MakeModelCommand.class, BenchCommand.class,
+                MakeModelCommand.class, MakeAdaptersCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class LoraflowCli implements Runnable {
