@@ -25,6 +25,16 @@ final class FusionReport {
                     r.meanTokensPerSecond(v), r.prefillTokensPerSecond(v), v.equals("base") ? "-"
                             : String.format(Locale.ROOT, "%.3f [%.3f, %.3f] (%.3f-%.3f)", s.median(), s.q1(), s.q3(), s.min(), s.max())));
         }
+        if (r.hasCpuTimes()) {
+            lines.add("CPU time of the decoding threads (insensitive to waiting for a core; spin-waits included):");
+            lines.add("variant  tok per CPU-s median   per-round CPU ratio to base: median [q1, q3] (min-max)");
+            for (String v : FusionComparison.VARIANTS) {
+                Spread s = r.cpuRatioToBase(v);
+                lines.add(String.format(Locale.ROOT, "%-8s %20.2f   %s", v, Spread.of(r.roundTokensPerCpuSecond(v)).median(),
+                        v.equals("base") ? "-" : String.format(Locale.ROOT, "%.3f [%.3f, %.3f] (%.3f-%.3f)",
+                                s.median(), s.q1(), s.q3(), s.min(), s.max())));
+            }
+        }
         lines.add(String.format(Locale.ROOT, "merged vs static: max |logit difference| %.4g after the prompt (base vs static %.4g);"
                         + " greedy tokens agree for the first %d of %d", r.mergedVsStaticMaxLogitDiff(), r.baseVsStaticMaxLogitDiff(),
                 r.mergedStaticTokensAgreeing(), r.tokensPerVariant()));
@@ -54,13 +64,13 @@ final class FusionReport {
                 rounds.add(t);
             }
             if (!v.equals("base")) {
-                Spread s = r.ratioToBase(v);
-                ObjectNode ratio = o.putObject("ratio_to_base");
-                ratio.put("median", s.median());
-                ratio.put("q1", s.q1());
-                ratio.put("q3", s.q3());
-                ratio.put("min", s.min());
-                ratio.put("max", s.max());
+                put(o.putObject("ratio_to_base"), r.ratioToBase(v));
+            }
+            if (r.hasCpuTimes()) {
+                o.put("decode_tok_per_cpu_s_median", Spread.of(r.roundTokensPerCpuSecond(v)).median());
+                if (!v.equals("base")) {
+                    put(o.putObject("cpu_ratio_to_base"), r.cpuRatioToBase(v));
+                }
             }
         }
         n.put("merged_vs_static_max_logit_diff", r.mergedVsStaticMaxLogitDiff());
@@ -71,5 +81,13 @@ final class FusionReport {
         n.put("loadavg_before", loadBefore);
         n.put("loadavg_after", loadAfter);
         return mapper.writeValueAsString(n);
+    }
+
+    private static void put(ObjectNode o, Spread s) {
+        o.put("median", s.median());
+        o.put("q1", s.q1());
+        o.put("q3", s.q3());
+        o.put("min", s.min());
+        o.put("max", s.max());
     }
 }

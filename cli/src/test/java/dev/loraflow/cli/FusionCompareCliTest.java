@@ -48,6 +48,8 @@ class FusionCompareCliTest {
             assertTrue(node.get("decode_tok_s_median").asDouble() > 0 && node.get("prefill_tok_s").asDouble() > 0, v);
             assertEquals(4, node.get("round_tok_s").size(), v);
             assertEquals(!v.equals("base"), node.has("ratio_to_base"), v);
+            assertEquals(!v.equals("base"), node.has("cpu_ratio_to_base"), v);
+            assertTrue(node.get("decode_tok_per_cpu_s_median").asDouble() > 0, v);
         }
         JsonNode gate = json.get("variants").get("gate").get("ratio_to_base");
         assertTrue(gate.get("q1").asDouble() <= gate.get("median").asDouble() && gate.get("median").asDouble() <= gate.get("q3").asDouble());

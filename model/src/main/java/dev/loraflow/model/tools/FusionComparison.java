@@ -88,7 +88,12 @@ public final class FusionComparison {
         List<LoraAdapter> adapters = RandomAdapters.create(config, adapterCount, rank, ADAPTER_SEED);
         StaticWeights average = StaticWeights.average(config.numLayers(), adapterCount);
         Path tempDir = createTempDir(tempParent);
+        List<Thread> before = CpuClock.workerThreads();
         try (ThreadPool pool = new ThreadPool(threads)) {
+            List<Thread> timed = new ArrayList<>(CpuClock.workerThreads());
+            timed.removeAll(before);
+            timed.add(Thread.currentThread());
+            CpuClock cpu = new CpuClock(timed);
             long m0 = System.nanoTime();
             Path mergedDir = tempDir.resolve("merged");
             LoraMerge.merge(modelDir, adapters, average, mergedDir, pool);
@@ -102,14 +107,14 @@ public final class FusionComparison {
                         new Runner(new InferenceSession(base, ctx, pool, new Fusion(stack, average))),
                         new Runner(new InferenceSession(base, ctx, pool, new Fusion(stack, gate))),
                         new Runner(new InferenceSession(merged, ctx, pool)));
-                return measure(runners, config, mergeNanos);
+                return measure(runners, config, mergeNanos, cpu);
             }
         } finally {
             deleteRecursively(tempDir);
         }
     }
 
-    private FusionComparisonResult measure(List<Runner> runners, LlamaConfig config, long mergeNanos) {
+    private FusionComparisonResult measure(List<Runner> runners, LlamaConfig config, long mergeNanos, CpuClock cpu) {
         int v = runners.size();
         int[] prompt = new SplittableRandom(PROMPT_SEED).ints(promptTokens, 0, config.vocabSize()).toArray();
         for (Runner r : runners) { // untimed: compiles the prefill path of every variant
@@ -126,18 +131,23 @@ public final class FusionComparison {
             promptLogits[i] = r.logits.clone();
         }
         long[][] roundNanos = new long[v][rounds];
+        long[][] roundCpuNanos = new long[v][rounds];
         for (int round = -warmupRounds; round < rounds; round++) {
             for (int j = 0; j < v; j++) {
                 int i = Math.floorMod(j + round, v); // rotate who goes first, so no variant always follows another
+                long c0 = cpu.nanos();
                 long nanos = runners.get(i).decode(tokensPerRound);
+                long c1 = cpu.nanos();
                 if (round >= 0) {
                     roundNanos[i][round] = nanos;
+                    roundCpuNanos[i][round] = c0 < 0 || c1 < 0 ? -1 : c1 - c0;
                 }
             }
         }
         List<FusionComparisonResult.Variant> variants = new ArrayList<>();
         for (int i = 0; i < v; i++) {
-            variants.add(new FusionComparisonResult.Variant(VARIANTS.get(i), prefillNanos[i], roundNanos[i]));
+            variants.add(new FusionComparisonResult.Variant(VARIANTS.get(i), prefillNanos[i], roundNanos[i],
+                    cpu.supported() ? roundCpuNanos[i] : null));
         }
         Runner staticRunner = runners.get(1);
         Runner mergedRunner = runners.get(3);

@@ -27,8 +27,15 @@ public record FusionComparisonResult(
         int mergedStaticTokensAgreeing,
         int tokensPerVariant) {
 
-    /** One variant's timings: the prefill, and each timed round's decode of {@code tokensPerRound} tokens. */
-    public record Variant(String name, long prefillNanos, long[] roundNanos) {}
+    /**
+     * One variant's timings: the prefill, and each timed round's decode of {@code tokensPerRound} tokens in wall time
+     * and in CPU time of the decoding threads ({@code roundCpuNanos} null where the JVM cannot measure thread CPU time).
+     */
+    public record Variant(String name, long prefillNanos, long[] roundNanos, long[] roundCpuNanos) {}
+
+    public boolean hasCpuTimes() {
+        return variants.stream().allMatch(v -> v.roundCpuNanos() != null);
+    }
 
     public Variant variant(String name) {
         return variants.stream().filter(v -> v.name().equals(name)).findFirst()
@@ -41,7 +48,15 @@ public record FusionComparisonResult(
 
     /** Each timed round's decode speed. */
     public double[] roundTokensPerSecond(String name) {
-        long[] nanos = variant(name).roundNanos();
+        return perSecond(variant(name).roundNanos());
+    }
+
+    /** Each timed round's tokens per CPU-second of the decoding threads (all threads' time summed). */
+    public double[] roundTokensPerCpuSecond(String name) {
+        return perSecond(variant(name).roundCpuNanos());
+    }
+
+    private double[] perSecond(long[] nanos) {
         double[] tps = new double[nanos.length];
         for (int i = 0; i < nanos.length; i++) {
             tps[i] = tokensPerRound * 1e9 / nanos[i];
@@ -75,5 +90,16 @@ public record FusionComparisonResult(
 
     public Spread ratioToBase(String name) {
         return Spread.of(ratiosToBase(name));
+    }
+
+    /** Per round, base CPU time over the variant's CPU time: the work ratio, insensitive to waiting for a core. */
+    public Spread cpuRatioToBase(String name) {
+        long[] base = variant("base").roundCpuNanos();
+        long[] other = variant(name).roundCpuNanos();
+        double[] r = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            r[i] = (double) base[i] / other[i];
+        }
+        return Spread.of(r);
     }
 }

@@ -37,6 +37,13 @@ class FusionComparisonTest {
             assertTrue(r.medianTokensPerSecond(v) > 0 && r.meanTokensPerSecond(v) > 0 && r.prefillTokensPerSecond(v) > 0, v);
         }
         assertArrayEquals(new double[] {1, 1, 1, 1, 1}, r.ratiosToBase("base"), 0);
+        assertTrue(r.hasCpuTimes(), "HotSpot on Linux measures thread CPU time");
+        for (String v : FusionComparison.VARIANTS) {
+            for (long cpu : r.variant(v).roundCpuNanos()) {
+                assertTrue(cpu > 0, v + " used CPU time " + cpu);
+            }
+        }
+        assertEquals(1.0, r.cpuRatioToBase("base").median());
         Spread gate = r.ratioToBase("gate");
         assertTrue(gate.min() <= gate.q1() && gate.q1() <= gate.median() && gate.median() <= gate.q3() && gate.q3() <= gate.max());
         // F32 weights: W + ΔW differs from W x + Δ(x) only by float rounding
