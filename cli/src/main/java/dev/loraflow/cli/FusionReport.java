@@ -16,7 +16,7 @@ final class FusionReport {
     static String table(FusionComparisonResult r, String loadBefore, String loadAfter) {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%d random adapters of rank %d on all seven projections; %d timed rounds x %d"
-                        + " tokens per variant (after %d warm-up rounds), order rotating; %d-token prompt; %d threads",
+                        + " tokens per variant (after %d warm-up rounds), random order each round; %d-token prompt; %d threads",
                 r.adapters(), r.adapterRank(), r.rounds(), r.tokensPerRound(), r.warmupRounds(), r.promptTokens(), r.threads()));
         lines.add("variant  decode tok/s median  mean   prefill tok/s   per-round tok/s ratio to base: median [q1, q3] (min-max)");
         for (String v : FusionComparison.VARIANTS) {

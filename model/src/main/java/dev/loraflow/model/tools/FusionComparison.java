@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  *       written to a temporary directory that is deleted afterwards.</li>
  * </ul>
  * After an untimed prefill and warm-up rounds, each timed round lets every variant decode a few greedy tokens in
- * turn, the order rotating by one each round; a round's ratio variant/base is then a paired comparison taken
+ * turn, in a new random order each round; a round's ratio variant/base is then a paired comparison taken
  * seconds apart. The KV caches hold exactly prompt + warm-up + timed tokens.
  */
 public final class FusionComparison {
@@ -44,6 +44,7 @@ public final class FusionComparison {
     static final long ADAPTER_SEED = 1;
     static final long GATE_SEED = 2;
     private static final long PROMPT_SEED = 42;
+    private static final long ORDER_SEED = 7;
 
     private final int promptTokens;
     private final int rounds;
@@ -88,6 +89,9 @@ public final class FusionComparison {
         List<LoraAdapter> adapters = RandomAdapters.create(config, adapterCount, rank, ADAPTER_SEED);
         StaticWeights average = StaticWeights.average(config.numLayers(), adapterCount);
         Path tempDir = createTempDir(tempParent);
+        // a 2 GB merged copy must not outlive an interrupted run (Ctrl-C skips finally blocks, not shutdown hooks)
+        Thread cleanup = new Thread(() -> deleteQuietly(tempDir));
+        Runtime.getRuntime().addShutdownHook(cleanup);
         List<Thread> before = CpuClock.workerThreads();
         try (ThreadPool pool = new ThreadPool(threads)) {
             List<Thread> timed = new ArrayList<>(CpuClock.workerThreads());
@@ -110,6 +114,7 @@ public final class FusionComparison {
                 return measure(runners, config, mergeNanos, cpu);
             }
         } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
             deleteRecursively(tempDir);
         }
     }
@@ -132,9 +137,12 @@ public final class FusionComparison {
         }
         long[][] roundNanos = new long[v][rounds];
         long[][] roundCpuNanos = new long[v][rounds];
+        SplittableRandom shuffle = new SplittableRandom(ORDER_SEED);
+        int[] order = new int[v];
         for (int round = -warmupRounds; round < rounds; round++) {
+            shuffle(order, shuffle);
             for (int j = 0; j < v; j++) {
-                int i = Math.floorMod(j + round, v); // rotate who goes first, so no variant always follows another
+                int i = order[j];
                 long c0 = cpu.nanos();
                 long nanos = runners.get(i).decode(tokensPerRound);
                 long c1 = cpu.nanos();
@@ -183,6 +191,23 @@ public final class FusionComparison {
         }
     }
 
+    /**
+     * A fresh random order each round. Rotating a fixed order would not do: every variant would nearly always run
+     * right after the same other one, so whatever one variant leaves behind (caches, scheduler state) would always
+     * land on the same next one.
+     */
+    static void shuffle(int[] order, SplittableRandom random) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
     static double maxAbsDiff(float[] a, float[] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {
@@ -206,6 +231,14 @@ public final class FusionComparison {
                     : Files.createTempDirectory(parent, "loraflow-fusion-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory for the merged model", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteRecursively(dir);
+        } catch (UncheckedIOException e) {
+            // at exit: nothing more can be done
         }
     }
 

@@ -77,6 +77,29 @@ class FusionComparisonTest {
     }
 
     @Test
+    void everyRoundIsAPermutationAndEveryVariantFollowsEveryOther() {
+        var random = new java.util.SplittableRandom(7);
+        int[] order = new int[4];
+        boolean[][] followed = new boolean[4][4];
+        int previous = -1;
+        for (int round = 0; round < 200; round++) {
+            FusionComparison.shuffle(order, random);
+            assertArrayEquals(new int[] {0, 1, 2, 3}, java.util.Arrays.stream(order).sorted().toArray());
+            for (int i : order) {
+                if (previous >= 0) {
+                    followed[i][previous] = true;
+                }
+                previous = i;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                assertTrue(i == j || followed[i][j], i + " never ran right after " + j);
+            }
+        }
+    }
+
+    @Test
     void spreadUsesInterpolatedQuartiles() {
         Spread s = Spread.of(new double[] {4, 1, 3, 2, 5});
         assertEquals(3, s.median());
