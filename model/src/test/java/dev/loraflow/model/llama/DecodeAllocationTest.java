@@ -65,6 +65,15 @@ class DecodeAllocationTest {
         pool.close();
     }
 
+    /**
+     * Fewer than 16 bytes per token: any object allocated every token costs at least 16 (the smallest object), so this
+     * still fails on a per-token allocation, while tolerating a one-off of up to 16 × {@link #WINDOW} bytes in the
+     * window (a late JIT recompilation can re-materialise a few scalar-replaced objects once, as seen under load).
+     */
+    private static void assertNoPerTokenObject(double bytesPerToken, String what) {
+        assertTrue(bytesPerToken < 16, what + ": " + bytesPerToken);
+    }
+
     /** Bytes allocated so far by the calling thread and the pool's workers. */
     private static long allocated() {
         threadIds[0] = Thread.currentThread().threadId();
@@ -142,24 +151,24 @@ class DecodeAllocationTest {
     @Test
     void baseModelDecodeAllocatesNothing() {
         for (String dtype : List.of("f32", "bf16", "f16")) {
-            assertEquals(0.0, baseModel(dtype), dtype + ": heap bytes per decoded token");
+            assertNoPerTokenObject(baseModel(dtype), dtype + ": heap bytes per decoded token");
         }
     }
 
     @Test
     void fusedDecodeAllocatesNothing() {
-        assertEquals(0.0, withAdapters("bf16", names -> StaticWeights.average(LAYERS, names.size())),
+        assertNoPerTokenObject(withAdapters("bf16", names -> StaticWeights.average(LAYERS, names.size())),
                 "bf16 + static weights: heap bytes per decoded token");
-        assertEquals(0.0, withAdapters("bf16", names -> LoraFlowGate.random(names, LAYERS, HIDDEN, 0.5f, 7)),
+        assertNoPerTokenObject(withAdapters("bf16", names -> LoraFlowGate.random(names, LAYERS, HIDDEN, 0.5f, 7)),
                 "bf16 + LoRA-Flow gate: heap bytes per decoded token");
     }
 
     @Test
     void q8_0DecodeAllocatesNothing() {
-        assertEquals(0.0, baseModel("q8_0"), "q8_0: heap bytes per decoded token");
-        assertEquals(0.0, withAdapters("q8_0", names -> StaticWeights.average(LAYERS, names.size())),
+        assertNoPerTokenObject(baseModel("q8_0"), "q8_0: heap bytes per decoded token");
+        assertNoPerTokenObject(withAdapters("q8_0", names -> StaticWeights.average(LAYERS, names.size())),
                 "q8_0 + static weights: heap bytes per decoded token");
-        assertEquals(0.0, withAdapters("q8_0", names -> LoraFlowGate.random(names, LAYERS, HIDDEN, 0.5f, 7)),
+        assertNoPerTokenObject(withAdapters("q8_0", names -> LoraFlowGate.random(names, LAYERS, HIDDEN, 0.5f, 7)),
                 "q8_0 + LoRA-Flow gate: heap bytes per decoded token");
     }
 
