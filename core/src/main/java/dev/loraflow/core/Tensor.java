@@ -1,5 +1,6 @@
 package dev.loraflow.core;
 
+import dev.loraflow.kernels.ToFloat;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -49,6 +50,20 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
         };
     }
 
+    /**
+     * dst[dstOff .. dstOff+n) = elements [first, first+n) converted to float as {@link #getFloat} does, with the
+     * vector kernels (a row of a weight matrix, an embedding row).
+     */
+    public void copyFloats(long first, int n, float[] dst, int dstOff) {
+        switch (dtype) {
+            case F32 -> ToFloat.f32(data, 4 * first, n, dst, dstOff);
+            case BF16 -> ToFloat.bf16(data, 2 * first, n, dst, dstOff);
+            case F16 -> ToFloat.f16(data, 2 * first, n, dst, dstOff);
+            default -> throw new LoraflowException("tensor '" + name + "' has dtype " + dtype
+                    + ", which cannot be read as floating point");
+        }
+    }
+
     /** Copies the whole tensor into a new float array (for small tensors: norms, biases, adapters). */
     public float[] toFloatArray() {
         long n = numel();
@@ -56,13 +71,7 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
             throw new LoraflowException("tensor '" + name + "' has " + n + " elements, too many to copy into an array");
         }
         float[] out = new float[(int) n];
-        if (dtype == DType.F32) {
-            MemorySegment.copy(data, F32_LE, 0, out, 0, out.length);
-            return out;
-        }
-        for (int i = 0; i < out.length; i++) {
-            out[i] = getFloat(i);
-        }
+        copyFloats(0, out.length, out, 0);
         return out;
     }
 

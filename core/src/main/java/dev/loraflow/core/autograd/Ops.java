@@ -298,9 +298,7 @@ public final class Ops {
         float[] y = new float[ids.length * d];
         for (int t = 0; t < ids.length; t++) {
             requireToken(ids[t], t, vocab);
-            for (int c = 0; c < d; c++) {
-                y[t * d + c] = table.getFloat((long) ids[t] * d + c);
-            }
+            table.copyFloats((long) ids[t] * d, d, y, t * d);
         }
         return Variable.constant(y, ids.length, d);
     }

@@ -5,7 +5,6 @@ import dev.loraflow.core.Tensor;
 import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.Q8_0;
 import dev.loraflow.kernels.ThreadPool;
-import dev.loraflow.kernels.ToFloat;
 import dev.loraflow.kernels.VectorMath;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,6 +61,9 @@ public final class Linear {
      * whose rows are not a multiple of 32 long cannot be (as in llama.cpp): it is copied there in its own dtype.
      */
     public Linear quantizeQ8_0(Arena arena, ThreadPool pool) {
+        if (tensor == null) {
+            throw new IllegalStateException("'" + name + "' is already quantised");
+        }
         if (in % Q8_0.BLOCK != 0) {
             MemorySegment copy = arena.allocate(data.byteSize(), 8).copyFrom(data);
             release(data);
@@ -72,13 +74,7 @@ public final class Linear {
         pool.parallelFor(out, (r0, r1) -> {
             float[] row = new float[in];
             for (int r = r0; r < r1; r++) {
-                long base = (long) r * in;
-                switch (format) {
-                    case F32 -> ToFloat.f32(data, 4 * base, in, row, 0);
-                    case BF16 -> ToFloat.bf16(data, 2 * base, in, row, 0);
-                    case F16 -> ToFloat.f16(data, 2 * base, in, row, 0);
-                    case Q8_0 -> throw new IllegalStateException("'" + name + "' is already quantised");
-                }
+                tensor.copyFloats((long) r * in, in, row, 0);
                 Q8_0.quantize(row, 0, in, q, r * rowBytes);
             }
         });
