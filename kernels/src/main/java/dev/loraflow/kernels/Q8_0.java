@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -83,9 +84,9 @@ public final class Q8_0 {
             for (int i = 0; i < BLOCK; i += F.length()) {
                 FloatVector v = FloatVector.fromArray(F, src, s + i).mul(inv);
                 IntVector t = (IntVector) v.convert(VectorOperators.F2I, 0); // toward zero, exact for |v| <= 127
-                FloatVector frac = v.sub((FloatVector) t.convert(VectorOperators.I2F, 0)).abs();
-                IntVector away = t.add(1, v.compare(VectorOperators.GT, 0f).and(frac.compare(VectorOperators.GE, 0.5f)).cast(I))
-                        .sub(1, v.compare(VectorOperators.LT, 0f).and(frac.compare(VectorOperators.GE, 0.5f)).cast(I));
+                VectorMask<Float> half = v.sub((FloatVector) t.convert(VectorOperators.I2F, 0)).abs().compare(VectorOperators.GE, 0.5f);
+                IntVector away = t.add(1, half.and(v.compare(VectorOperators.GT, 0f)).cast(I))
+                        .sub(1, half.and(v.compare(VectorOperators.LT, 0f)).cast(I));
                 away.convertShape(VectorOperators.I2B, Q, 0).reinterpretAsBytes()
                         .intoMemorySegment(dst, rowOffset + b * BLOCK + i, LE);
             }
@@ -126,12 +127,8 @@ public final class Q8_0 {
         checkCols(count);
         for (int c = col; c < col + count; c += BLOCK) {
             FloatVector d = FloatVector.broadcast(F, scale(src, rowOffset, cols, c));
-            for (int j = 0; j < BLOCK; j += B.length()) {
-                ByteVector q = ByteVector.fromMemorySegment(B, src, rowOffset + c + j, LE);
-                for (int p = 0; p < PARTS; p++) {
-                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d)
-                            .intoArray(dst, dstOff + c - col + j + p * F.length());
-                }
+            for (int k = 0; k < VECTORS_PER_BLOCK; k++) {
+                q(src, rowOffset + c + k / PARTS * B.length(), k % PARTS).mul(d).intoArray(dst, dstOff + c - col + k * F.length());
             }
         }
     }
@@ -170,9 +167,8 @@ public final class Q8_0 {
                     s0 = q(w, o0 + c + j, p).fma(xv, s0);
                     s1 = q(w, o1 + c + j, p).fma(xv, s1);
                 }
-                long so = cols + 2L * b;
-                a0 = s0.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Widen.SHORT, o0 + so))), a0);
-                a1 = s1.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(Widen.SHORT, o1 + so))), a1);
+                a0 = s0.fma(FloatVector.broadcast(F, scale(w, o0, cols, c)), a0);
+                a1 = s1.fma(FloatVector.broadcast(F, scale(w, o1, cols, c)), a1);
             }
             y[yOff + r] = Reproducible.sum(a0);
             if (r + 1 < r1) {
