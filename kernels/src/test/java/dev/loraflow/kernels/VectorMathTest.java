@@ -164,4 +164,30 @@ class VectorMathTest {
             }
         }
     }
+
+    /**
+     * VectorMath keeps its own copy of the e^x polynomial (so no vector crosses a call); it must give exactly the
+     * bits of {@link Reproducible#exp(FloatVector)}, which the training kernels use, including clamping at ±87/88.
+     */
+    @Test
+    void expCopyMatchesReproducibleExpBitForBit() {
+        int lanes = VectorMath.vectorBits() / 32;
+        float[] x = new float[64 * lanes];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -100f + 200f * i / x.length; // covers below -87, the normal range and above 88
+        }
+        float[] viaCopy = new float[x.length];
+        float[] viaReproducible = new float[x.length];
+        for (float[] signShift : new float[][] {{1f, 0f}, {-1f, 0f}, {1f, 3.5f}}) {
+            for (int i = 0; i < x.length; i += lanes) {
+                VectorMath.exp(x, i, signShift[0], signShift[1], viaCopy, i);
+                Reproducible.exp(FloatVector.fromArray(Simd.F, x, i).mul(signShift[0]).sub(signShift[1]))
+                        .intoArray(viaReproducible, i);
+            }
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(viaReproducible[i]), Float.floatToRawIntBits(viaCopy[i]),
+                        "e^(" + signShift[0] + "·" + x[i] + " - " + signShift[1] + ")");
+            }
+        }
+    }
 }
