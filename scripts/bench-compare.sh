@@ -2,7 +2,7 @@
 # Side-by-side performance comparison of loraflow against llama.cpp, PyTorch + OpenBLAS and numpy + OpenBLAS,
 # on identical random weights (../shared/tools/make_bench_model.py). Results: docs/benchmarks.md.
 #
-#   scripts/bench-compare.sh [STEP ...]      STEP: setup build models infer fusion gemm train memory report  (default: all)
+#   scripts/bench-compare.sh [STEP ...]      STEP: setup build models infer fusion fusioncmp gemm train memory report  (default: all)
 #
 # Everything it writes goes under /tmp (never into the repository):
 #   /tmp/lf_perf           isolated copy of the repository, built once (mvn package -DskipTests)
@@ -34,6 +34,12 @@
 #   LF_DIR=/tmp/lf_perf_head OUT=/tmp/bench/results-head TRAIN_MODELS=tinyllama RUNS=1 scripts/bench-compare.sh train
 #   LF_DIR=/tmp/lf_perf_head OUT=/tmp/bench/results-head RUNS=1 scripts/bench-compare.sh memory
 #   OUT=/tmp/bench/results scripts/bench-compare.sh report     # (and for each OUT above)
+# The latest pass (top of docs/benchmarks.md, commit 69e1e6b):
+#   OUT=/tmp/bench/results-s2 RUNS=2 QUIET_LOAD=2.0 scripts/bench-compare.sh build infer
+#   OUT=/tmp/bench/results-s2 RUNS=1 QUIET_LOAD=2.0 scripts/bench-compare.sh gemm
+#   OUT=/tmp/bench/results-s2 RUNS=2 QUIET_LOAD=2.0 TRAIN_MODELS=stories110m scripts/bench-compare.sh train
+#   # its two fusion-overhead runs were the `bench ... --compare-fusion` command of step_fusioncmp, run by hand
+#   # (step_fusioncmp was added to this script afterwards)
 set -euo pipefail
 
 REPO=${REPO:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -202,6 +208,16 @@ step_fusion() {
   done
 }
 
+# 2b. the same overhead measured in ONE process: base / static / gate / merged decoding interleaved round by round
+#     (drift between runs cancels); one JSON line per run with per-variant medians and per-round ratios to base
+step_fusioncmp() {
+  wait_quiet
+  for r in $(seq 1 "$RUNS"); do
+    lf_bench fusioncmp compare "$r" "$TINY/hf" --random-adapters 2 --adapter-rank 16 --compare-fusion \
+      --rounds 30 --tokens-per-round 8
+  done
+}
+
 # 3. GEMM: JMH (matvec per dtype, 2048³ F32 GEMM, FMA peak, memory bandwidth) vs numpy sgemm 2048³ (OpenBLAS)
 numpy_sgemm() {
   "${NOPIN[@]}" OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS $PY - <<'EOF'
@@ -348,7 +364,7 @@ EOF
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(setup build models infer fusion gemm train memory report)
+[ ${#steps[@]} -gt 0 ] || steps=(setup build models infer fusion fusioncmp gemm train memory report)
 for s in "${steps[@]}"; do
   echo "== step $s ($(date +%T), load $(cat /proc/loadavg))" >&2
   "step_$s"
