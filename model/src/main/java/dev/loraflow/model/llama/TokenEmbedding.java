@@ -14,8 +14,9 @@ final class TokenEmbedding {
             throw new LoraflowException("token id " + token + " is outside the vocabulary [0, " + vocab + ")");
         }
         long base = (long) token * hidden;
-        // Scalar on purpose: with Tensor.copyFloats (vector kernels) here, decode allocated 384 bytes per token in
-        // DecodeAllocationTest (full suite); one row per token is too little work to matter.
+        // Scalar on purpose: the one full-suite run with Tensor.copyFloats (vector kernels) here allocated 384 bytes
+        // per decoded token (unproven as the cause: that test is flaky, see DecodeAllocationTest); one row per token
+        // is too little work to matter.
         for (int i = 0; i < hidden; i++) {
             out[outOff + i] = embed.getFloat(base + i);
         }
