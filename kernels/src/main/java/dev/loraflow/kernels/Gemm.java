@@ -18,11 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcasts one X value per token: an {@link #MR} × NR tile of Y lives in 24 accumulator registers, with no
  * horizontal reductions, and is read from and written to Y directly. For B the panel rows are contiguous runs of B
  * (a vector widen); for W they are columns, so W's packing transposes. A packed block (NC·KC·4 = 512 KiB) stays in
- * L2 (1 MiB on Zen 5) while the tokens stream past it; the micro-kernel's X slice, copied to a contiguous
- * [MR][KC] buffer (MR·KC·4 = 24 KiB), stays in L1 (48 KiB) beside the panel streaming through from L2. KC = 512
- * rather than 256 halves the passes over Y (each k block reads and writes all of Y's block once). Together, at 2048³
- * with two threads, about 9 % faster than strided X with KC = 256 (measured interleaved). Work items are (column
- * block) × (token block), token blocks only when there are too few column blocks to keep every thread busy, so workers never share outputs. Each output's arithmetic (an FMA chain over k in
+ * L2 (1 MiB on Zen 5) while the tokens stream past it; the micro-kernel's X slice, a contiguous [MR][KC] run of
+ * {@link #packX}'s copy of X (MR·KC·4 = 24 KiB), stays in L1 (48 KiB) beside the panel streaming through from L2.
+ * KC = 512 rather than 256 halves the passes over Y (each k block reads and writes all of Y's block once). Work
+ * items are (column block) × (token block), token blocks only when there are too few column blocks to keep every
+ * thread busy, so workers never share outputs. Each output's arithmetic (an FMA chain over k in
  * order, one chain per k block) depends only on the shapes, not on the thread count.
  */
 public final class Gemm {
@@ -40,7 +40,11 @@ public final class Gemm {
     private static final int SLOT_PACKED = 2;
     private static final int SLOT_ROW = 3;
     private static final int SLOT_TILE = 4;
-    private static final int SLOT_XS = 5;
+    /**
+     * Each calling thread's copy of X's k block ({@link #packX}), read by all workers of its call. Not a pool scratch
+     * slot: those belong to one thread inside a task, and two threads may run GEMMs on one pool.
+     */
+    private static final ThreadLocal<float[][]> PACKED_X = ThreadLocal.withInitial(() -> new float[1][]);
 
     private Gemm() {}
 
@@ -109,7 +113,8 @@ public final class Gemm {
 
     /**
      * The blocked loop over (column block) × (token block) items: out columns, depth k. With kMajor the weight is
-     * B [depth][out], else W [out][depth].
+     * B [depth][out], else W [out][depth]. Per k block, all of X's slice is first copied to xp (see {@link #packX})
+     * by all threads, then the items run; the barrier between the phases costs little next to a k block's work.
      */
     private static void blocked(Dtype dtype, MemorySegment w, long wOffset, int out, int depth, float[] x, int xOff,
                                 float[] y, int yOff, int n, boolean accumulate, boolean kMajor, ThreadPool pool) {
@@ -118,25 +123,56 @@ public final class Gemm {
         int tokenBlocks = Math.min(tileRows, MatMul.blocks(ITEMS_PER_THREAD * pool.threads(), colBlocks));
         int perBlock = MR * MatMul.blocks(tileRows, tokenBlocks); // tokens per item, a multiple of MR
         int blocksOfTokens = MatMul.blocks(n, perBlock);
-        pool.parallelFor(colBlocks * blocksOfTokens, (i0, i1) -> {
-            float[] packed = pool.scratch(SLOT_PACKED, NC * KC);
-            float[] row = pool.scratch(SLOT_ROW, KC);
-            float[] tile = pool.scratch(SLOT_TILE, MR * NR);
-            float[] xs = pool.scratch(SLOT_XS, MR * KC);
-            for (int item = i0; item < i1; item++) {
-                int c0 = (item / blocksOfTokens) * NC, nc = Math.min(NC, out - c0);
-                int t0 = (item % blocksOfTokens) * perBlock, t1 = Math.min(n, t0 + perBlock);
-                for (int k0 = 0; k0 < depth; k0 += KC) {
-                    int kc = Math.min(KC, depth - k0);
+        float[] xp = packedX(tileRows * MR * KC);
+        for (int k0 = 0; k0 < depth; k0 += KC) {
+            int kb = k0, kc = Math.min(KC, depth - k0);
+            boolean add = accumulate || k0 > 0;
+            pool.parallelFor(tileRows, (a0, a1) -> packX(x, xOff, depth, n, kb, kc, a0, a1, xp));
+            pool.parallelFor(colBlocks * blocksOfTokens, (i0, i1) -> {
+                float[] packed = pool.scratch(SLOT_PACKED, NC * KC);
+                float[] row = pool.scratch(SLOT_ROW, KC);
+                float[] tile = pool.scratch(SLOT_TILE, MR * NR);
+                for (int item = i0; item < i1; item++) {
+                    int c0 = (item / blocksOfTokens) * NC, nc = Math.min(NC, out - c0);
+                    int t0 = (item % blocksOfTokens) * perBlock, t1 = Math.min(n, t0 + perBlock);
                     if (kMajor) {
-                        packRows(dtype, w, wOffset, out, c0, nc, k0, kc, packed);
+                        packRows(dtype, w, wOffset, out, c0, nc, kb, kc, packed);
                     } else {
-                        pack(dtype, w, wOffset, depth, c0, nc, k0, kc, row, packed);
+                        pack(dtype, w, wOffset, depth, c0, nc, kb, kc, row, packed);
                     }
-                    block(x, xOff, depth, k0, kc, t0, t1, packed, nc, y, yOff, out, c0, accumulate || k0 > 0, tile, xs);
+                    block(xp, kc, t0, t1, packed, nc, y, yOff, out, c0, add, tile);
+                }
+            });
+        }
+    }
+
+    private static float[] packedX(int length) {
+        float[][] holder = PACKED_X.get();
+        if (holder[0] == null || holder[0].length < length) {
+            holder[0] = new float[length];
+        }
+        return holder[0];
+    }
+
+    /**
+     * xp[tile][i][k] (tile stride MR·KC, row stride KC) = X[tile·MR + i][k0 + k] for k < kc and tiles [a0, a1), rows
+     * past n zero. Why: X's rows are {@code depth} floats apart, so the micro-kernel reading them in place has MR
+     * separate streams (for a power-of-two depth all in the same L1 sets, where the streaming panels evict them);
+     * copied once per k block, each tile is one contiguous run that every column block then reads sequentially.
+     * Measured at 2048³, one thread, while others loaded the machine: copying X into a per-tile buffer inside
+     * every column block cost about 15 % of the time.
+     */
+    static void packX(float[] x, int xOff, int depth, int n, int k0, int kc, int a0, int a1, float[] xp) {
+        for (int tile = a0; tile < a1; tile++) {
+            for (int i = 0; i < MR; i++) {
+                int t = tile * MR + i, at = tile * MR * KC + i * KC;
+                if (t < n) {
+                    System.arraycopy(x, xOff + t * depth + k0, xp, at, kc);
+                } else {
+                    java.util.Arrays.fill(xp, at, at + kc, 0f);
                 }
             }
-        });
+        }
     }
 
     /** packed[p][k][j] = W[r0 + p·NR + j][k0 + k], zero for rows past nc so edge panels stay full width. */
@@ -179,34 +215,25 @@ public final class Gemm {
     }
 
     /**
-     * Y[t][c0 + c] (+)= X[t][k0 .. k0+kc) · packed for tokens t in [t0, t1) and the nc packed columns; full tiles
-     * are written in place, edge tiles go through {@code tile}. Each MR-token slice of X is first copied to xs
-     * ([MR][KC], rows past the last token zero): X's rows are {@code depth} floats apart, which for a power-of-two
-     * depth puts all MR rows in the same L1 sets, where the streaming panels evict them (one thread, 2048³: about
-     * 3 % more GFLOP/s per CPU second, more when another process shares the core).
+     * Y[t][c0 + c] (+)= X[t][k0 .. k0+kc) · packed for tokens t in [t0, t1) (t0 a multiple of MR) and the nc
+     * packed columns, X from {@link #packX}'s xp; full tiles are written in place, edge tiles go through
+     * {@code tile}.
      */
-    static void block(float[] x, int xOff, int depth, int k0, int kc, int t0, int t1, float[] packed, int nc,
-                      float[] y, int yOff, int out, int c0, boolean accumulate, float[] tile, float[] xs) {
+    static void block(float[] xp, int kc, int t0, int t1, float[] packed, int nc,
+                      float[] y, int yOff, int out, int c0, boolean accumulate, float[] tile) {
         int panels = MatMul.blocks(nc, NR);
         for (int t = t0; t < t1; t += MR) {
             int mr = Math.min(MR, t1 - t);
-            int xBase = xOff + t * depth + k0;
-            for (int i = 0; i < MR; i++) {
-                if (i < mr) {
-                    System.arraycopy(x, xBase + i * depth, xs, i * KC, kc);
-                } else {
-                    java.util.Arrays.fill(xs, i * KC, i * KC + kc, 0f);
-                }
-            }
+            int xs = (t / MR) * MR * KC;
             for (int p = 0; p < panels; p++) {
                 int c = p * NR;
                 int nr = Math.min(NR, nc - c);
                 int yAt = yOff + t * out + c0 + c;
                 if (mr == MR && nr == NR) {
-                    micro(xs, packed, p * kc * NR, kc, y, yAt, out, accumulate);
+                    micro(xp, xs, packed, p * kc * NR, kc, y, yAt, out, accumulate);
                     continue;
                 }
-                micro(xs, packed, p * kc * NR, kc, tile, 0, NR, false);
+                micro(xp, xs, packed, p * kc * NR, kc, tile, 0, NR, false);
                 for (int i = 0; i < mr; i++) {
                     if (accumulate) {
                         VectorMath.addInPlace(y, yAt + i * out, tile, i * NR, nr);
@@ -219,13 +246,13 @@ public final class Gemm {
     }
 
     /**
-     * out[o + i·os + j] (+)= Σ_{k < kc} xs[i·KC + k] · panel[pOff + k·NR + j] for i < MR, j < NR: the sum starts
+     * out[o + i·os + j] (+)= Σ_{k < kc} xs[xo + i·KC + k] · panel[pOff + k·NR + j] for i < MR, j < NR: the sum starts
      * from zero and is added to out's values at the end when {@code add} (so a cache miss on out stalls no FMA
      * chain, and every output rounds the same way whichever path wrote it). The {@value #MR} × 2-vector register
      * tile is 24 accumulators, two panel loads and twelve broadcasts per k; xs's constant row stride lets every
      * broadcast address be one register plus a constant.
      */
-    static void micro(float[] xs, float[] panel, int pOff, int kc, float[] out, int o, int os, boolean add) {
+    static void micro(float[] xs, int xo, float[] panel, int pOff, int kc, float[] out, int o, int os, boolean add) {
         int lanes = F.length();
         FloatVector a;
         FloatVector z = FloatVector.zero(F);
@@ -245,40 +272,40 @@ public final class Gemm {
             int pk = pOff + k * NR;
             FloatVector b0 = FloatVector.fromArray(F, panel, pk);
             FloatVector b1 = FloatVector.fromArray(F, panel, pk + lanes);
-            a = FloatVector.broadcast(F, xs[k]);
+            a = FloatVector.broadcast(F, xs[xo + k]);
             c00 = b0.fma(a, c00);
             c01 = b1.fma(a, c01);
-            a = FloatVector.broadcast(F, xs[KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + KC + k]);
             c10 = b0.fma(a, c10);
             c11 = b1.fma(a, c11);
-            a = FloatVector.broadcast(F, xs[2 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 2 * KC + k]);
             c20 = b0.fma(a, c20);
             c21 = b1.fma(a, c21);
-            a = FloatVector.broadcast(F, xs[3 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 3 * KC + k]);
             c30 = b0.fma(a, c30);
             c31 = b1.fma(a, c31);
-            a = FloatVector.broadcast(F, xs[4 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 4 * KC + k]);
             c40 = b0.fma(a, c40);
             c41 = b1.fma(a, c41);
-            a = FloatVector.broadcast(F, xs[5 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 5 * KC + k]);
             c50 = b0.fma(a, c50);
             c51 = b1.fma(a, c51);
-            a = FloatVector.broadcast(F, xs[6 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 6 * KC + k]);
             c60 = b0.fma(a, c60);
             c61 = b1.fma(a, c61);
-            a = FloatVector.broadcast(F, xs[7 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 7 * KC + k]);
             c70 = b0.fma(a, c70);
             c71 = b1.fma(a, c71);
-            a = FloatVector.broadcast(F, xs[8 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 8 * KC + k]);
             c80 = b0.fma(a, c80);
             c81 = b1.fma(a, c81);
-            a = FloatVector.broadcast(F, xs[9 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 9 * KC + k]);
             c90 = b0.fma(a, c90);
             c91 = b1.fma(a, c91);
-            a = FloatVector.broadcast(F, xs[10 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 10 * KC + k]);
             c100 = b0.fma(a, c100);
             c101 = b1.fma(a, c101);
-            a = FloatVector.broadcast(F, xs[11 * KC + k]);
+            a = FloatVector.broadcast(F, xs[xo + 11 * KC + k]);
             c110 = b0.fma(a, c110);
             c111 = b1.fma(a, c111);
         }

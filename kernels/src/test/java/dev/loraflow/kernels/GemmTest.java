@@ -123,6 +123,44 @@ class GemmTest {
         assertClose(expected, actual, 2e-4f, "W [" + rows + "][" + cols + "] n=" + n);
     }
 
+    /** Each caller's copy of X is its own: two threads sharing one pool, each with its own X, get their own Y. */
+    @Test
+    void concurrentCallersOnOnePoolKeepTheirOwnX() throws Exception {
+        int depth = Gemm.KC + 45, width = 2 * Gemm.NC + 7, n = 3 * Gemm.MR + 1, calls = 20;
+        MemorySegment b = TestData.weights(Dtype.F32, uniform(17, depth * width), 0);
+        float[][] xs = {uniform(18, n * depth), uniform(19, n * depth)};
+        float[][] expected = new float[2][n * width];
+        for (int c = 0; c < 2; c++) {
+            Gemm.f32(b, 0, depth, width, xs[c], 0, expected[c], 0, n, false, POOL);
+        }
+        float[][] actual = new float[2][n * width];
+        Thread[] threads = new Thread[2];
+        Throwable[] failures = new Throwable[2];
+        for (int c = 0; c < 2; c++) {
+            int me = c;
+            threads[c] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < calls; i++) {
+                        java.util.Arrays.fill(actual[me], Float.NaN);
+                        Gemm.f32(b, 0, depth, width, xs[me], 0, actual[me], 0, n, false, POOL);
+                        assertClose(expected[me], actual[me], 0f, "caller " + me + " call " + i);
+                    }
+                } catch (Throwable t) {
+                    failures[me] = t;
+                }
+            });
+            threads[c].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (Throwable f : failures) {
+            if (f != null) {
+                throw new AssertionError(f);
+            }
+        }
+    }
+
     @Test
     void rejectsShortArrays() {
         MemorySegment b = MemorySegment.ofArray(new float[6]);
