@@ -124,6 +124,7 @@ public final class MatMul {
             this.step = n == 1 ? Math.max(1, rows) : L2_ROWS;
             busy = true;
             try {
+                prepare();
                 pool.parallelFor(blocks(rows, per), this);
             } finally {
                 this.w = null; // do not keep the caller's weights and activations reachable
@@ -132,6 +133,9 @@ public final class MatMul {
                 busy = false;
             }
         }
+
+        /** Called on the calling thread once the operands are set, before the rows are dispatched. */
+        void prepare() {}
     }
 
     private static final class F32Rows extends RowTask {
@@ -146,11 +150,24 @@ public final class MatMul {
     }
 
     private static final class Bf16Rows extends RowTask {
+        /** Every token's x as {@link MatVec#bf16} reads it; this task's own buffer, kept and grown as needed. */
+        private float[] xp = new float[0];
+
+        @Override
+        void prepare() {
+            if (xp.length < n * cols) {
+                xp = new float[n * cols];
+            }
+            for (int t = 0; t < n; t++) {
+                MatVec.permuteBf16(x, xOff + t * cols, cols, xp, t * cols);
+            }
+        }
+
         @Override
         public void run(int b0, int b1) {
             for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
                 for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
-                    MatVec.bf16(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
+                    MatVec.bf16(w, wOffset, cols, x, xOff + t * cols, xp, t * cols, y, yOff + t * rows, r0, r1);
                 }
             }
         }

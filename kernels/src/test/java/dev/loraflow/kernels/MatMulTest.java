@@ -26,7 +26,8 @@ class MatMulTest {
     }
 
     static List<Arguments> cases() {
-        int[][] shapes = {{1, 1}, {3, 17}, {17, 63}, {63, 4097}, {5, 130}, {70, 33}};
+        // cols: below, at and either side of whole BF16 blocks (2 float vectors: 32 at 512 bits, 16 at 256, 8 at 128)
+        int[][] shapes = {{1, 1}, {3, 17}, {17, 63}, {63, 4097}, {5, 130}, {70, 33}, {1, 4097}, {3, 32}, {17, 31}, {4, 64}, {9, 16}, {6, 8}};
         int[] ns = {1, 2, 3, 17, MatMul.GEMM_MIN_N, MatMul.GEMM_MIN_N + 9}; // matvec, few-token path, packed GEMM
         List<Arguments> out = new ArrayList<>();
         int[][] q8Shapes = {{1, 32}, {3, 64}, {17, 96}, {63, 4096}, {70, 288}};
