@@ -132,7 +132,7 @@ final class MatVec {
     }
 
     private static float sum(FloatVector v) {
-        return Reproducible.sum(v);
+        return Reproducible.sumByHalves(v);
     }
 
     /** Stores the sums of rows r..r+3 that lie below r1. */

@@ -170,9 +170,9 @@ public final class Q8_0 {
                 a0 = s0.fma(FloatVector.broadcast(F, scale(w, o0, cols, c)), a0);
                 a1 = s1.fma(FloatVector.broadcast(F, scale(w, o1, cols, c)), a1);
             }
-            y[yOff + r] = Reproducible.sum(a0);
+            y[yOff + r] = Reproducible.sumByHalves(a0);
             if (r + 1 < r1) {
-                y[yOff + r + 1] = Reproducible.sum(a1);
+                y[yOff + r + 1] = Reproducible.sumByHalves(a1);
             }
         }
     }

@@ -53,4 +53,24 @@ class ReproducibleTest {
         }
         assertEquals(expected, Reproducible.sum(FloatVector.fromArray(F, v, 0)));
     }
+
+    @Test
+    void sumByHalvesEqualsItsScalarTwinBitForBit() {
+        SplittableRandom r = new SplittableRandom(5);
+        float[] v = new float[F.length()];
+        for (int trial = 0; trial < 1000; trial++) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) ((r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(-8, 9))); // mixed magnitudes: order matters
+            }
+            float vector = Reproducible.sumByHalves(FloatVector.fromArray(F, v, 0));
+            assertEquals(Float.floatToRawIntBits(Reproducible.sumByHalves(v)), Float.floatToRawIntBits(vector), "trial " + trial);
+        }
+        // the order is by halves, not lane order: 1e8 and -1e8 meet first, so the 1 survives
+        float[] w = new float[F.length()];
+        w[0] = 1e8f;
+        w[1] = 1f;
+        w[F.length() / 2] = -1e8f;
+        assertEquals(1f, Reproducible.sumByHalves(FloatVector.fromArray(F, w, 0)));
+        assertEquals(1f, Reproducible.sumByHalves(w));
+    }
 }
