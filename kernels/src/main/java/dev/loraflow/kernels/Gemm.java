@@ -41,10 +41,16 @@ public final class Gemm {
     private static final int SLOT_ROW = 3;
     private static final int SLOT_TILE = 4;
     /**
-     * Each calling thread's copy of X's k block ({@link #packX}), read by all workers of its call. Not a pool scratch
+     * Each calling thread's copy of X (all of it or one k block, {@link #packX}), read by all workers of its call. Not a pool scratch
      * slot: those belong to one thread inside a task, and two threads may run GEMMs on one pool.
      */
     private static final ThreadLocal<float[][]> PACKED_X = ThreadLocal.withInitial(() -> new float[1][]);
+    /**
+     * Largest copy of all of X (floats, 4 MiB) made at once; beyond it X is copied one k block at a time, so the
+     * copy each pass reads stays in L3 (for 2048 × 2048 the two ways measured within noise of each other, with one
+     * and two threads, under load). Variable only so tests can force the k-block path.
+     */
+    static int packAllLimit = 1 << 20;
 
     private Gemm() {}
 
@@ -113,8 +119,11 @@ public final class Gemm {
 
     /**
      * The blocked loop over (column block) × (token block) items: out columns, depth k. With kMajor the weight is
-     * B [depth][out], else W [out][depth]. Per k block, all of X's slice is first copied to xp (see {@link #packX})
-     * by all threads, then the items run; the barrier between the phases costs little next to a k block's work.
+     * B [depth][out], else W [out][depth]. X is first copied to xp (see {@link #packX}) by all threads: all its k
+     * blocks at once when that copy has at most {@link #packAllLimit} floats, so the items (each over every k block)
+     * run in one more parallel pass; else one k block at a time, each copy followed by a pass over the items for
+     * that k block. Why not always per k block: each pass ends in a barrier, and for a few tokens the extra
+     * barriers cost more than the copy's memory (measured at n = 32 to 128, under load: 5-15 % slower).
      */
     private static void blocked(Dtype dtype, MemorySegment w, long wOffset, int out, int depth, float[] x, int xOff,
                                 float[] y, int yOff, int n, boolean accumulate, boolean kMajor, ThreadPool pool) {
@@ -123,11 +132,18 @@ public final class Gemm {
         int tokenBlocks = Math.min(tileRows, MatMul.blocks(ITEMS_PER_THREAD * pool.threads(), colBlocks));
         int perBlock = MR * MatMul.blocks(tileRows, tokenBlocks); // tokens per item, a multiple of MR
         int blocksOfTokens = MatMul.blocks(n, perBlock);
-        float[] xp = packedX(tileRows * MR * KC);
-        for (int k0 = 0; k0 < depth; k0 += KC) {
-            int kb = k0, kc = Math.min(KC, depth - k0);
-            boolean add = accumulate || k0 > 0;
-            pool.parallelFor(tileRows, (a0, a1) -> packX(x, xOff, depth, n, kb, kc, a0, a1, xp));
+        int kBlocks = MatMul.blocks(depth, KC);
+        int xBlock = tileRows * MR * KC; // floats of xp per k block
+        boolean all = (long) xBlock * kBlocks <= packAllLimit;
+        float[] xp = packedX(all ? xBlock * kBlocks : xBlock);
+        for (int kb0 = 0; kb0 < kBlocks; kb0 = all ? kBlocks : kb0 + 1) {
+            int first = kb0, last = all ? kBlocks : kb0 + 1;
+            pool.parallelFor(tileRows * (last - first), (a0, a1) -> {
+                for (int a = a0; a < a1; a++) {
+                    int kb = first + a / tileRows, k0 = kb * KC;
+                    packX(x, xOff, depth, n, k0, Math.min(KC, depth - k0), a % tileRows, (kb - first) * xBlock, xp);
+                }
+            });
             pool.parallelFor(colBlocks * blocksOfTokens, (i0, i1) -> {
                 float[] packed = pool.scratch(SLOT_PACKED, NC * KC);
                 float[] row = pool.scratch(SLOT_ROW, KC);
@@ -135,12 +151,15 @@ public final class Gemm {
                 for (int item = i0; item < i1; item++) {
                     int c0 = (item / blocksOfTokens) * NC, nc = Math.min(NC, out - c0);
                     int t0 = (item % blocksOfTokens) * perBlock, t1 = Math.min(n, t0 + perBlock);
-                    if (kMajor) {
-                        packRows(dtype, w, wOffset, out, c0, nc, kb, kc, packed);
-                    } else {
-                        pack(dtype, w, wOffset, depth, c0, nc, kb, kc, row, packed);
+                    for (int kb = first; kb < last; kb++) {
+                        int k0 = kb * KC, kc = Math.min(KC, depth - k0);
+                        if (kMajor) {
+                            packRows(dtype, w, wOffset, out, c0, nc, k0, kc, packed);
+                        } else {
+                            pack(dtype, w, wOffset, depth, c0, nc, k0, kc, row, packed);
+                        }
+                        block(xp, (kb - first) * xBlock, kc, t0, t1, packed, nc, y, yOff, out, c0, accumulate || k0 > 0, tile);
                     }
-                    block(xp, kc, t0, t1, packed, nc, y, yOff, out, c0, add, tile);
                 }
             });
         }
@@ -155,22 +174,20 @@ public final class Gemm {
     }
 
     /**
-     * xp[tile][i][k] (tile stride MR·KC, row stride KC) = X[tile·MR + i][k0 + k] for k < kc and tiles [a0, a1), rows
-     * past n zero. Why: X's rows are {@code depth} floats apart, so the micro-kernel reading them in place has MR
-     * separate streams (for a power-of-two depth all in the same L1 sets, where the streaming panels evict them);
-     * copied once per k block, each tile is one contiguous run that every column block then reads sequentially.
-     * Measured at 2048³, one thread, while others loaded the machine: copying X into a per-tile buffer inside
-     * every column block cost about 15 % of the time.
+     * xp[at + tile·MR·KC + i·KC + k] = X[tile·MR + i][k0 + k] for k < kc and i < MR, zero for tokens past n. Why:
+     * X's rows are {@code depth} floats apart, so the micro-kernel reading them in place has MR separate streams
+     * (for a power-of-two depth all in the same L1 sets, where the streaming panels evict them); copied once, each
+     * tile is one contiguous run that every column block then reads sequentially. Measured at 2048³, one thread,
+     * while others loaded the machine: copying X into a per-tile buffer inside every column block instead cost
+     * about 15 % of the time.
      */
-    static void packX(float[] x, int xOff, int depth, int n, int k0, int kc, int a0, int a1, float[] xp) {
-        for (int tile = a0; tile < a1; tile++) {
-            for (int i = 0; i < MR; i++) {
-                int t = tile * MR + i, at = tile * MR * KC + i * KC;
-                if (t < n) {
-                    System.arraycopy(x, xOff + t * depth + k0, xp, at, kc);
-                } else {
-                    java.util.Arrays.fill(xp, at, at + kc, 0f);
-                }
+    static void packX(float[] x, int xOff, int depth, int n, int k0, int kc, int tile, int at, float[] xp) {
+        for (int i = 0; i < MR; i++) {
+            int t = tile * MR + i, to = at + tile * MR * KC + i * KC;
+            if (t < n) {
+                System.arraycopy(x, xOff + t * depth + k0, xp, to, kc);
+            } else {
+                java.util.Arrays.fill(xp, to, to + kc, 0f);
             }
         }
     }
@@ -216,15 +233,15 @@ public final class Gemm {
 
     /**
      * Y[t][c0 + c] (+)= X[t][k0 .. k0+kc) · packed for tokens t in [t0, t1) (t0 a multiple of MR) and the nc
-     * packed columns, X from {@link #packX}'s xp; full tiles are written in place, edge tiles go through
+     * packed columns, X from {@link #packX}'s xp (this k block's copy at xAt); full tiles are written in place, edge tiles go through
      * {@code tile}.
      */
-    static void block(float[] xp, int kc, int t0, int t1, float[] packed, int nc,
+    static void block(float[] xp, int xAt, int kc, int t0, int t1, float[] packed, int nc,
                       float[] y, int yOff, int out, int c0, boolean accumulate, float[] tile) {
         int panels = MatMul.blocks(nc, NR);
         for (int t = t0; t < t1; t += MR) {
             int mr = Math.min(MR, t1 - t);
-            int xs = (t / MR) * MR * KC;
+            int xs = xAt + (t / MR) * MR * KC;
             for (int p = 0; p < panels; p++) {
                 int c = p * NR;
                 int nr = Math.min(NR, nc - c);

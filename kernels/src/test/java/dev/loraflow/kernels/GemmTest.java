@@ -123,6 +123,28 @@ class GemmTest {
         assertClose(expected, actual, 2e-4f, "W [" + rows + "][" + cols + "] n=" + n);
     }
 
+    /** Copying X one k block at a time (large X) gives the same bits as copying it all at once. */
+    @Test
+    void perKBlockCopyOfXMatchesWholeCopy() {
+        int rows = Gemm.NC + 37, cols = 2 * Gemm.KC + 45, n = 2 * Gemm.MR + 5;
+        MemorySegment w = TestData.weights(Dtype.F32, uniform(20, rows * cols), 0);
+        float[] x = uniform(21, n * cols);
+        float[] expected = new float[n * rows];
+        MatMulReference.f32(w, 0, rows, cols, x, 0, expected, 0, n);
+        float[] whole = new float[n * rows];
+        float[] perBlock = new float[n * rows];
+        Gemm.run(Dtype.F32, w, 0, rows, cols, x, 0, whole, 0, n, POOL);
+        int limit = Gemm.packAllLimit;
+        Gemm.packAllLimit = 0;
+        try {
+            Gemm.run(Dtype.F32, w, 0, rows, cols, x, 0, perBlock, 0, n, POOL);
+        } finally {
+            Gemm.packAllLimit = limit;
+        }
+        assertClose(expected, whole, 2e-4f, "whole copy vs reference");
+        assertClose(whole, perBlock, 0f, "per k block vs whole copy");
+    }
+
     /** Each caller's copy of X is its own: two threads sharing one pool, each with its own X, get their own Y. */
     @Test
     void concurrentCallersOnOnePoolKeepTheirOwnX() throws Exception {
