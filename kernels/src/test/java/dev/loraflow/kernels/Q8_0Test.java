@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class Q8_0Test {
     /**
-     * GGML's block_q8_0 numbers (a half-precision scale d = max|v|/127 and 32 int8 per block, 34 bytes per block),
-     * laid out per row as the cols quants followed by the cols/32 scales.
+     * GGML's block_q8_0 numbers (a half-precision scale d = max|v|/127 and 32 int8 per block), laid out per row as
+     * the cols quants followed by the cols/32 scales, each the half d widened to an F32 (36 bytes per block).
      */
     @Test
     void rowLayoutHoldsGgmlNumbers() {
@@ -23,7 +23,7 @@ class Q8_0Test {
         }
         v[5] = -16;
         MemorySegment m = Arena.ofAuto().allocate(Q8_0.bytes(1, 64));
-        assertEquals(68, m.byteSize());
+        assertEquals(72, m.byteSize());
         Q8_0.quantize(v, 0, 64, m, 0);
         assertEquals(-127, m.get(ValueLayout.JAVA_BYTE, 5));        // v[5] = -16 -> -127
         assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 16));          // v[16] = 0
@@ -31,8 +31,9 @@ class Q8_0Test {
         for (int i = 0; i < 32; i++) {
             assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 32 + i));
         }
-        assertEquals(Float.floatToFloat16(16f / 127), m.get(Widen.SHORT, 64)); // scales follow the 64 quants
-        assertEquals(0, m.get(Widen.SHORT, 66));
+        // scales follow the 64 quants: the half-precision d, as an F32
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(16f / 127)), m.get(Widen.FLOAT, 64));
+        assertEquals(0f, m.get(Widen.FLOAT, 68));
     }
 
     /** A part of a row (as the GEMM packing reads it) equals the same columns of the whole row. */
