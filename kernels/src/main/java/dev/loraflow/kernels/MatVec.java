@@ -1,17 +1,28 @@
 package dev.loraflow.kernels;
 
+import static jdk.incubator.vector.VectorOperators.LSHL;
+
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Decode matvec kernels, y[r] = W[r]·x for r in [r0, r1), one method per storage type (the Vector API only
  * scalarises vectors in fully inlined, monomorphic code, so the load cannot be a parameter).
  * Several rows per step share each x load; a final short group repeats its last row and stores only the real ones.
+ * No vector is passed to or returned from a method of ours here: when a kernel's compilation reaches C2's inlining
+ * node budget, C2 stops inlining our (non-{@code @ForceInline}) methods, and a vector crossing such a call is boxed
+ * on the heap (seen with {@code -XX:-TieredCompilation}, and in some ordinary runs: kilobytes per decoded token).
  */
 final class MatVec {
     private static final VectorSpecies<Float> F = Simd.F;
+    private static final VectorSpecies<Integer> I = Simd.I;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int HIGH_HALF = 0xFFFF0000;
 
     private MatVec() {}
 
@@ -32,7 +43,13 @@ final class MatVec {
                 a2 = Widen.f32(w, o2 + b).fma(xv, a2);
                 a3 = Widen.f32(w, o3 + b).fma(xv, a3);
             }
-            float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out
+                a0 = a0.rearrange(step).add(a0);
+                a1 = a1.rearrange(step).add(a1);
+                a2 = a2.rearrange(step).add(a2);
+                a3 = a3.rearrange(step).add(a3);
+            }
+            float s0 = a0.lane(0), s1 = a1.lane(0), s2 = a2.lane(0), s3 = a3.lane(0);
             for (int c = bound; c < cols; c++) {
                 float xc = x[xOff + c];
                 s0 = Math.fma(Widen.f32(w, o0, c), xc, s0);
@@ -87,12 +104,23 @@ final class MatVec {
                 FloatVector even = FloatVector.fromArray(F, xp, xpOff + c);
                 FloatVector odd = FloatVector.fromArray(F, xp, xpOff + c + half);
                 long b = 2L * c;
-                a0 = Widen.bf16Pairs(w, o0 + b, even, odd, a0);
-                a1 = Widen.bf16Pairs(w, o1 + b, even, odd, a1);
-                a2 = Widen.bf16Pairs(w, o2 + b, even, odd, a2);
-                a3 = Widen.bf16Pairs(w, o3 + b, even, odd, a3);
+                // Per row, written out (see class doc): even-indexed weights = pairs << 16, odd = pairs & 0xFFFF0000.
+                IntVector p0 = IntVector.fromMemorySegment(I, w, o0 + b, LE);
+                IntVector p1 = IntVector.fromMemorySegment(I, w, o1 + b, LE);
+                IntVector p2 = IntVector.fromMemorySegment(I, w, o2 + b, LE);
+                IntVector p3 = IntVector.fromMemorySegment(I, w, o3 + b, LE);
+                a0 = p0.and(HIGH_HALF).reinterpretAsFloats().fma(odd, p0.lanewise(LSHL, 16).reinterpretAsFloats().fma(even, a0));
+                a1 = p1.and(HIGH_HALF).reinterpretAsFloats().fma(odd, p1.lanewise(LSHL, 16).reinterpretAsFloats().fma(even, a1));
+                a2 = p2.and(HIGH_HALF).reinterpretAsFloats().fma(odd, p2.lanewise(LSHL, 16).reinterpretAsFloats().fma(even, a2));
+                a3 = p3.and(HIGH_HALF).reinterpretAsFloats().fma(odd, p3.lanewise(LSHL, 16).reinterpretAsFloats().fma(even, a3));
             }
-            float s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3);
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out
+                a0 = a0.rearrange(step).add(a0);
+                a1 = a1.rearrange(step).add(a1);
+                a2 = a2.rearrange(step).add(a2);
+                a3 = a3.rearrange(step).add(a3);
+            }
+            float s0 = a0.lane(0), s1 = a1.lane(0), s2 = a2.lane(0), s3 = a3.lane(0);
             for (int c = bound; c < cols; c++) {
                 float xc = x[xOff + c];
                 s0 = Math.fma(Widen.bf16(w, o0, c), xc, s0);
@@ -118,7 +146,11 @@ final class MatVec {
                 a0 = Widen.f16(w, o0 + b).fma(xv, a0);
                 a1 = Widen.f16(w, o1 + b).fma(xv, a1);
             }
-            float s0 = sum(a0), s1 = sum(a1);
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out
+                a0 = a0.rearrange(step).add(a0);
+                a1 = a1.rearrange(step).add(a1);
+            }
+            float s0 = a0.lane(0), s1 = a1.lane(0);
             for (int c = bound; c < cols; c++) {
                 float xc = x[xOff + c];
                 s0 = Math.fma(Widen.f16(w, o0, c), xc, s0);
@@ -129,10 +161,6 @@ final class MatVec {
                 y[yOff + r + 1] = s1;
             }
         }
-    }
-
-    private static float sum(FloatVector v) {
-        return Reproducible.sumByHalves(v);
     }
 
     /** Stores the sums of rows r..r+3 that lie below r1. */

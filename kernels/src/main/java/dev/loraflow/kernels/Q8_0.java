@@ -9,6 +9,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -133,7 +134,8 @@ public final class Q8_0 {
         for (int c = col; c < col + count; c += BLOCK) {
             FloatVector d = FloatVector.broadcast(F, scale(src, rowOffset, cols, c));
             for (int k = 0; k < VECTORS_PER_BLOCK; k++) {
-                q(src, rowOffset + c + k / PARTS * B.length(), k % PARTS).mul(d).intoArray(dst, dstOff + c - col + k * F.length());
+                ByteVector q = ByteVector.fromMemorySegment(B, src, rowOffset + c + k / PARTS * B.length(), LE);
+                ((FloatVector) q.convertShape(VectorOperators.B2F, F, k % PARTS)).mul(d).intoArray(dst, dstOff + c - col + k * F.length());
             }
         }
     }
@@ -164,26 +166,27 @@ public final class Q8_0 {
             for (int b = 0; b < blocks; b++) {
                 int c = b * BLOCK;
                 FloatVector xv = FloatVector.fromArray(F, x, xOff + c);
-                FloatVector s0 = q(w, o0 + c, 0).mul(xv), s1 = q(w, o1 + c, 0).mul(xv);
+                // Bytes to floats written out rather than in a method returning a vector (see MatVec).
+                FloatVector s0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, o0 + c, LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+                FloatVector s1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, o1 + c, LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
                 for (int k = 1; k < VECTORS_PER_BLOCK; k++) {
                     int j = k / PARTS * B.length();
                     int p = k % PARTS;
                     xv = FloatVector.fromArray(F, x, xOff + c + k * F.length());
-                    s0 = q(w, o0 + c + j, p).fma(xv, s0);
-                    s1 = q(w, o1 + c + j, p).fma(xv, s1);
+                    s0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, o0 + c + j, LE).convertShape(VectorOperators.B2F, F, p)).fma(xv, s0);
+                    s1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, o1 + c + j, LE).convertShape(VectorOperators.B2F, F, p)).fma(xv, s1);
                 }
                 a0 = s0.fma(FloatVector.broadcast(F, scale(w, o0, cols, c)), a0);
                 a1 = s1.fma(FloatVector.broadcast(F, scale(w, o1, cols, c)), a1);
             }
-            y[yOff + r] = Reproducible.sumByHalves(a0);
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out (see MatVec)
+                a0 = a0.rearrange(step).add(a0);
+                a1 = a1.rearrange(step).add(a1);
+            }
+            y[yOff + r] = a0.lane(0);
             if (r + 1 < r1) {
-                y[yOff + r + 1] = Reproducible.sumByHalves(a1);
+                y[yOff + r + 1] = a1.lane(0);
             }
         }
-    }
-
-    /** Part p of the byte vector at off, as floats. */
-    private static FloatVector q(MemorySegment w, long off, int part) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, w, off, LE).convertShape(VectorOperators.B2F, F, part);
     }
 }

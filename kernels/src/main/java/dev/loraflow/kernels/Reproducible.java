@@ -20,8 +20,11 @@ public final class Reproducible {
     private static final float ROUNDER = 12582912f;
     private static final int ROUNDER_BITS = 0x4B400000;
 
-    /** Rotations of {@link Simd#F} by half, a quarter, ... one lane: the steps of {@link #sumByHalves}. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
+    /**
+     * Rotations of {@link Simd#F} by half, a quarter, ... one lane: the steps of {@link #sumByHalves}, which the
+     * matvec kernels write out in place (a vector passed to a method C2 does not inline is boxed).
+     */
+    static final VectorShuffle<Float>[] HALVES = halves();
 
     private Reproducible() {}
 

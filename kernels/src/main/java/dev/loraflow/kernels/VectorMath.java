@@ -78,7 +78,7 @@ public final class VectorMath {
         int bound = F.loopBound(n);
         for (; i < bound; i += F.length()) {
             exp(x, off + i, 1f, max, x, off + i);
-            acc = acc.add(FloatVector.fromArray(F, x, off + i));
+            acc = FloatVector.fromArray(F, x, off + i).add(acc); // fresh receiver: see max
         }
         float sum = 0f;
         for (int lane = 0; lane < F.length(); lane++) { // Reproducible.sum: lane order
@@ -121,7 +121,10 @@ public final class VectorMath {
         if (bound > 0) {
             FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (; i < bound; i += F.length()) {
-                m = m.max(FloatVector.fromArray(F, x, off + i));
+                // The receiver is the fresh load, not the loop-carried m: a call on m is virtual until C2 knows m's exact
+                // class, which here needs a type profile; compiled without one (it happens) the call stays virtual and
+                // boxes two vectors per step. The freshly loaded vector's class is exact once the load is inlined.
+                m = FloatVector.fromArray(F, x, off + i).max(m);
             }
             max = m.reduceLanes(VectorOperators.MAX);
         }

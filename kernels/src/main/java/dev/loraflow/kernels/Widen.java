@@ -27,18 +27,6 @@ final class Widen {
     }
 
     /**
-     * acc + (the 2·{@link Simd#LANES} BF16 weights at byteOff)·x, where {@code even} holds x's even-indexed lanes and
-     * {@code odd} its odd-indexed ones: each int lane holds a pair, the even weight in its low half (moved up by the
-     * shift) and the odd one in its high half (kept by the mask). Both are exact floats.
-     */
-    static FloatVector bf16Pairs(MemorySegment w, long byteOff, FloatVector even, FloatVector odd, FloatVector acc) {
-        IntVector pairs = IntVector.fromMemorySegment(Simd.I, w, byteOff, LE);
-        FloatVector lo = pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-        FloatVector hi = pairs.and(0xFFFF0000).reinterpretAsFloats();
-        return hi.fma(odd, lo.fma(even, acc));
-    }
-
-    /**
      * IEEE half to float without a lookup table or masks. Shifting the sign-extended half left by 13 puts the sign at
      * bit 31 and exponent+mantissa at float bits 13..27; multiplying by 2^112 rebases the exponent exactly,
      * subnormals included. Infinities and NaNs (half exponent 31, so em + 0x400 carries into bit 15) first get an

@@ -69,7 +69,7 @@ public final class CrossEntropy {
         int i = 0;
         FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (; i < bound; i += F.length()) {
-            m = m.max(FloatVector.fromArray(F, x, o + i));
+            m = FloatVector.fromArray(F, x, o + i).max(m); // fresh receiver (see VectorMath.max)
         }
         float max = m.reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) {
@@ -77,7 +77,7 @@ public final class CrossEntropy {
         }
         FloatVector acc = FloatVector.zero(F);
         for (i = 0; i < bound; i += F.length()) {
-            acc = acc.add(Reproducible.exp(FloatVector.fromArray(F, x, o + i).sub(max)));
+            acc = Reproducible.exp(FloatVector.fromArray(F, x, o + i).sub(max)).add(acc);
         }
         float sum = Reproducible.sum(acc);
         for (; i < n; i++) {
