@@ -134,6 +134,23 @@ public final class VectorMath {
         return max;
     }
 
+    /**
+     * True if no element of x[off, off + n) is NaN or infinite. x·0 is 0 for a finite x and NaN for a NaN or an
+     * infinity, and a sum holding a NaN is NaN, so one multiply-add per element and no branch in the loop.
+     */
+    public static boolean allFinite(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            acc = FloatVector.fromArray(F, x, off + i).mul(0f).add(acc); // fresh receiver: see max
+        }
+        float sum = FloatVector.zero(F).add(acc).reduceLanes(VectorOperators.ADD); // any order: only NaN-ness matters
+        for (; i < n; i++) {
+            sum += x[off + i] * 0f;
+        }
+        return !Float.isNaN(sum);
+    }
+
     /** out = silu(gate) * up with silu(g) = g / (1 + exp(-g)). */
     public static void siluMul(float[] gate, int gOff, float[] up, int uOff, float[] out, int oOff, int n) {
         int i = 0;

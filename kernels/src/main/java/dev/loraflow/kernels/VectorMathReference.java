@@ -55,4 +55,13 @@ public final class VectorMathReference {
             y[off + i] *= s;
         }
     }
+
+    public static boolean allFinite(float[] x, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(x[off + i])) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

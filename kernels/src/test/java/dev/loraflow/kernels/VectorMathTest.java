@@ -190,4 +190,23 @@ class VectorMathTest {
             }
         }
     }
+
+    /** One NaN, +inf or -inf at each position (first, middle, last, in the scalar tail) is found; finite data passes. */
+    @ParameterizedTest
+    @FieldSource("sizes")
+    void allFinite(int n) {
+        float[] x = padded(11, n);
+        x[0] = Float.NaN; // outside the range: must not count
+        x[x.length - 1] = Float.POSITIVE_INFINITY;
+        assertEquals(VectorMathReference.allFinite(x, OFF, n), VectorMath.allFinite(x, OFF, n));
+        assertEquals(true, VectorMath.allFinite(x, OFF, n));
+        for (int at : new int[] {0, n / 2, n - 1}) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                float[] y = x.clone();
+                y[OFF + at] = bad;
+                assertEquals(false, VectorMathReference.allFinite(y, OFF, n), "reference, n=" + n + " at " + at);
+                assertEquals(false, VectorMath.allFinite(y, OFF, n), "n=" + n + " at " + at + ": " + bad);
+            }
+        }
+    }
 }

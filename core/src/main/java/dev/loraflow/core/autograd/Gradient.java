@@ -1,6 +1,7 @@
 package dev.loraflow.core.autograd;
 
 import dev.loraflow.core.LoraflowException;
+import dev.loraflow.kernels.VectorMath;
 import java.util.Arrays;
 
 /**
@@ -55,8 +56,8 @@ public final class Gradient {
 
     /** Throws, naming this gradient and how it was reached, if it holds a NaN or an infinity. */
     void requireFinite(String reachedFrom) {
-        if (values == null) {
-            return;
+        if (values == null || VectorMath.allFinite(values, 0, values.length)) {
+            return; // the vector scan is the common case; the loop below only finds the element to name
         }
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
