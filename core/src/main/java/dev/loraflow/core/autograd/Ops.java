@@ -170,11 +170,18 @@ public final class Ops {
             throw shapeError("siluMul", gate, up);
         }
         int n = gate.data().length;
-        Variable y = result("siluMul", new float[n], gate.rows(), gate.cols(), gate, up);
-        float[] gd = gate.data(), ud = up.data();
-        VectorMath.siluMul(gd, 0, ud, 0, y.data(), 0, n);
+        int cols = gate.cols();
+        Variable y = result("siluMul", new float[n], gate.rows(), cols, gate, up);
+        float[] gd = gate.data(), ud = up.data(), yd = y.data();
+        // Row ranges on the pool: element-wise, so the split does not change a bit, and run on one thread this was
+        // a serial stretch of the step while the other core waited.
+        pool.parallelFor(gate.rows(), (r0, r1) -> VectorMath.siluMul(gd, r0 * cols, ud, r0 * cols, yd, r0 * cols, (r1 - r0) * cols));
         Gradient dg = gate.gradient(), du = up.gradient();
-        tape.record("siluMul", y, g -> SiluMulGrad.backward(gd, 0, ud, 0, g, 0, orScratch(dg, n), 0, orScratch(du, n), 0, n), gate, up);
+        tape.record("siluMul", y, g -> {
+            float[] dgd = orScratch(dg, n), dud = orScratch(du, n);
+            pool.parallelFor(gate.rows(), (r0, r1) -> SiluMulGrad.backward(gd, r0 * cols, ud, r0 * cols, g, r0 * cols,
+                    dgd, r0 * cols, dud, r0 * cols, (r1 - r0) * cols));
+        }, gate, up);
         return y;
     }
 

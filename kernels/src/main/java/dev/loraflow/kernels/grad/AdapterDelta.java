@@ -43,7 +43,8 @@ public final class AdapterDelta {
         BlockScale.forward(u, coef, s.ranks(), s.scales(), scaled, n);
         float[] delta = new float[n * s.out()];
         MatMulGrad.forward(s.b(), s.out(), total, scaled, delta, n, pool);
-        VectorMath.addInPlace(y, 0, delta, 0, n * s.out());
+        int out = s.out();
+        pool.parallelFor(n, (r0, r1) -> VectorMath.addInPlace(y, r0 * out, delta, r0 * out, (r1 - r0) * out)); // element-wise: same bits
     }
 
     /** Backward from dy [n][out]; z is read only when g.dA() is wanted. */
