@@ -34,7 +34,14 @@
 #   LF_DIR=/tmp/lf_perf_head OUT=/tmp/bench/results-head TRAIN_MODELS=tinyllama RUNS=1 scripts/bench-compare.sh train
 #   LF_DIR=/tmp/lf_perf_head OUT=/tmp/bench/results-head RUNS=1 scripts/bench-compare.sh memory
 #   OUT=/tmp/bench/results scripts/bench-compare.sh report     # (and for each OUT above)
-# The latest pass (top of docs/benchmarks.md, commit 69e1e6b):
+# The latest pass (top of docs/benchmarks.md, commit e78a7c1):
+#   OUT=/tmp/bench/results-s3 RUNS=2 QUIET_LOAD=2.0 QUIET_WAIT=120 scripts/bench-compare.sh build infer
+#   OUT=/tmp/bench/results-s3 RUNS=1 QUIET_LOAD=2.0 QUIET_WAIT=120 scripts/bench-compare.sh gemm
+#   OUT=/tmp/bench/results-s3 RUNS=2 QUIET_LOAD=2.0 QUIET_WAIT=120 TRAIN_MODELS=stories110m scripts/bench-compare.sh train
+#   OUT=/tmp/bench/results-s3 RUNS=1 QUIET_LOAD=2.0 QUIET_WAIT=120 TRAIN_MODELS=tinyllama scripts/bench-compare.sh train
+#   OUT=/tmp/bench/results-s3 RUNS=1 QUIET_LOAD=2.0 QUIET_WAIT=60 scripts/bench-compare.sh fusioncmp
+#   OUT=/tmp/bench/results-s3 scripts/bench-compare.sh report
+# The pass before (commit 69e1e6b):
 #   OUT=/tmp/bench/results-s2 RUNS=2 QUIET_LOAD=2.0 scripts/bench-compare.sh build infer
 #   OUT=/tmp/bench/results-s2 RUNS=1 QUIET_LOAD=2.0 scripts/bench-compare.sh gemm
 #   OUT=/tmp/bench/results-s2 RUNS=2 QUIET_LOAD=2.0 TRAIN_MODELS=stories110m scripts/bench-compare.sh train
