@@ -22,6 +22,7 @@ public final class Benchmark {
      * Warm-up sizes. Measured on stories110m: decode steps only settle after about 20 steps from a cold JVM
      * (C2 compiling the Vector API kernels), so fewer would leak JIT time into the timed decode.
      */
+    private static final int WARMUP_PROMPT = 32;
     private static final int WARMUP_DECODE = 32;
 
     private final int promptTokens;
@@ -59,10 +60,7 @@ public final class Benchmark {
                     : new InferenceSession(model, promptTokens + genTokens, pool, fusion.apply(model));
             int[] prompt = new SplittableRandom(PROMPT_SEED).ints(promptTokens, 0, vocab).toArray();
 
-            // The warm-up feeds the whole prompt: a shorter one leaves the prefill kernels of this length partly to
-            // be compiled in the timed run (tinyllama-1.1b BF16, 128 tokens: 86-90 tok/s after a 32-token warm-up,
-            // 107-110 once every prefill of that length runs compiled code).
-            generate(session, prompt, promptTokens, Math.min(genTokens, WARMUP_DECODE));
+            generate(session, prompt, Math.min(promptTokens, WARMUP_PROMPT), Math.min(genTokens, WARMUP_DECODE));
             session.reset();
 
             long t0 = System.nanoTime();
