@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * scalarised their vectors), the bytes allocated by every thread that runs the work — the caller and the pool's
  * workers — are counted over a window of decoded tokens. Base model in F32, BF16, F16 and Q8_0,
  * and with two adapters fused by static weights and by a LoRA-Flow gate; then {@link Generator} with greedy and with
- * temperature / top-p sampling. The build runs this class twice: as usual, and in a JVM without tiered compilation
- * (C2 compiling with the interpreter's thin profiles), since a vector call left virtual for want of a profile boxed
- * its vectors in some runs: 12.5 KB per token here, 56 KB on stories15m.
+ * temperature / top-p sampling. {@code mvn -Pjit-stress} also runs it in a JVM without tiered compilation (C2
+ * compiling with the interpreter's thin profiles), the condition under which a vector call left virtual for want of
+ * a profile boxed its vectors (12.5 KB per token here in some ordinary runs, 56 KB on stories15m).
  */
 class DecodeAllocationTest {
     private static final int THREADS = 2;
