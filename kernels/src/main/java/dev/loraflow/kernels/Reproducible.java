@@ -13,12 +13,12 @@ import jdk.incubator.vector.VectorShuffle;
  * operations, which every execution tier computes identically.
  */
 public final class Reproducible {
-    private static final float LOG2E = 1.44269504f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
+    static final float LOG2E = 1.44269504f;
+    static final float LN2_HI = 0.693359375f;
+    static final float LN2_LO = -2.12194440e-4f;
     /** 1.5·2^23: adding it rounds a float to the nearest integer, kept in the low mantissa bits. */
-    private static final float ROUNDER = 12582912f;
-    private static final int ROUNDER_BITS = 0x4B400000;
+    static final float ROUNDER = 12582912f;
+    static final int ROUNDER_BITS = 0x4B400000;
 
     /**
      * Rotations of {@link Simd#F} by half, a quarter, ... one lane: the steps of {@link #sumByHalves}, which the

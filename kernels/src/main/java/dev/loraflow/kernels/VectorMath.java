@@ -16,12 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorMath {
     private static final VectorSpecies<Float> F = Simd.F;
-    // Reproducible.exp's constants.
-    private static final float LOG2E = 1.44269504f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float ROUNDER = 12582912f;
-    private static final int ROUNDER_BITS = 0x4B400000;
+    private static final float LOG2E = Reproducible.LOG2E; // exp's constants are Reproducible.exp's
+    private static final float LN2_HI = Reproducible.LN2_HI;
+    private static final float LN2_LO = Reproducible.LN2_LO;
+    private static final float ROUNDER = Reproducible.ROUNDER;
+    private static final int ROUNDER_BITS = Reproducible.ROUNDER_BITS;
 
     private VectorMath() {}
 
