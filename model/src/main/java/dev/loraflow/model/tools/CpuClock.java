@@ -1,8 +1,9 @@
 package dev.loraflow.model.tools;
 
+import dev.loraflow.kernels.ThreadPool;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * CPU time consumed by a fixed set of threads (the caller and a pool's workers), in nanoseconds. On a shared
@@ -15,15 +16,12 @@ final class CpuClock {
     private final long[] ids;
     private final boolean supported;
 
-    CpuClock(List<Thread> threads) {
-        this.ids = threads.stream().mapToLong(Thread::threadId).toArray();
+    /** The calling thread and the pool's workers. */
+    CpuClock(ThreadPool pool) {
+        long[] workers = pool.workerThreadIds();
+        this.ids = Arrays.copyOf(workers, workers.length + 1);
+        ids[workers.length] = Thread.currentThread().threadId();
         this.supported = bean.isThreadCpuTimeSupported() && bean.isThreadCpuTimeEnabled();
-    }
-
-    /** Threads named loraflow-worker-* alive now: compared before and after creating a pool, they are its workers. */
-    static List<Thread> workerThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("loraflow-worker-")).toList();
     }
 
     boolean supported() {

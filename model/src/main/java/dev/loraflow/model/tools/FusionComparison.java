@@ -92,12 +92,8 @@ public final class FusionComparison {
         // a 2 GB merged copy must not outlive an interrupted run (Ctrl-C skips finally blocks, not shutdown hooks)
         Thread cleanup = new Thread(() -> deleteQuietly(tempDir));
         Runtime.getRuntime().addShutdownHook(cleanup);
-        List<Thread> before = CpuClock.workerThreads();
         try (ThreadPool pool = new ThreadPool(threads)) {
-            List<Thread> timed = new ArrayList<>(CpuClock.workerThreads());
-            timed.removeAll(before);
-            timed.add(Thread.currentThread());
-            CpuClock cpu = new CpuClock(timed);
+            CpuClock cpu = new CpuClock(pool);
             long m0 = System.nanoTime();
             Path mergedDir = tempDir.resolve("merged");
             LoraMerge.merge(modelDir, adapters, average, mergedDir, pool);
