@@ -48,9 +48,9 @@ public final class Gemm {
     /**
      * Largest copy of all of X (floats, 4 MiB) made at once; beyond it X is copied one k block at a time, so the
      * copy each pass reads stays in L3 (for 2048 × 2048 the two ways measured within noise of each other, with one
-     * and two threads, under load). Variable only so tests can force the k-block path.
+     * and two threads, under load). Tests force the k-block path through {@link #run}'s limit parameter.
      */
-    static int packAllLimit = 1 << 20;
+    static final int PACK_ALL_LIMIT = 1 << 20;
 
     private Gemm() {}
 
@@ -104,29 +104,36 @@ public final class Gemm {
             }
             return;
         }
-        blocked(dtype, b, bOffset, width, depth, x, xOff, y, yOff, n, accumulate, true, pool);
+        blocked(dtype, b, bOffset, width, depth, x, xOff, y, yOff, n, accumulate, true, pool, PACK_ALL_LIMIT);
     }
 
     /** Y[t][r] = X[t]·W[r] for W [rows][cols] (overwrites y); shapes checked by {@link MatMul}. */
     static void run(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                     float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool, PACK_ALL_LIMIT);
+    }
+
+    /** {@link #run} copying all of X at once only up to {@code packAllLimit} floats (see {@link #PACK_ALL_LIMIT}). */
+    static void run(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
+                    float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool, int packAllLimit) {
         if (cols == 0) {
             java.util.Arrays.fill(y, yOff, yOff + n * rows, 0f);
             return;
         }
-        blocked(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, false, false, pool);
+        blocked(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, false, false, pool, packAllLimit);
     }
 
     /**
      * The blocked loop over (column block) × (token block) items: out columns, depth k. With kMajor the weight is
      * B [depth][out], else W [out][depth]. X is first copied to xp (see {@link #packX}) by all threads: all its k
-     * blocks at once when that copy has at most {@link #packAllLimit} floats, so the items (each over every k block)
+     * blocks at once when that copy has at most {@code packAllLimit} floats, so the items (each over every k block)
      * run in one more parallel pass; else one k block at a time, each copy followed by a pass over the items for
      * that k block. Why not always per k block: each pass ends in a barrier, and for a few tokens the extra
      * barriers cost more than the copy's memory (measured at n = 32 to 128, under load: 5-15 % slower).
      */
     private static void blocked(Dtype dtype, MemorySegment w, long wOffset, int out, int depth, float[] x, int xOff,
-                                float[] y, int yOff, int n, boolean accumulate, boolean kMajor, ThreadPool pool) {
+                                float[] y, int yOff, int n, boolean accumulate, boolean kMajor, ThreadPool pool,
+                                int packAllLimit) {
         int colBlocks = MatMul.blocks(out, NC);
         int tileRows = MatMul.blocks(n, MR);
         int tokenBlocks = Math.min(tileRows, MatMul.blocks(ITEMS_PER_THREAD * pool.threads(), colBlocks));

@@ -134,13 +134,7 @@ class GemmTest {
         float[] whole = new float[n * rows];
         float[] perBlock = new float[n * rows];
         Gemm.run(Dtype.F32, w, 0, rows, cols, x, 0, whole, 0, n, POOL);
-        int limit = Gemm.packAllLimit;
-        Gemm.packAllLimit = 0;
-        try {
-            Gemm.run(Dtype.F32, w, 0, rows, cols, x, 0, perBlock, 0, n, POOL);
-        } finally {
-            Gemm.packAllLimit = limit;
-        }
+        Gemm.run(Dtype.F32, w, 0, rows, cols, x, 0, perBlock, 0, n, POOL, 0);
         assertClose(expected, whole, 2e-4f, "whole copy vs reference");
         assertClose(whole, perBlock, 0f, "per k block vs whole copy");
     }
