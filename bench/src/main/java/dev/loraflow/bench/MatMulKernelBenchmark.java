@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Weight-matrix kernels. The secondary result {@code matvec:gigabytes} is the decode matvec's weight-read rate in GB/s
  * ({@code rows × cols × bytes-per-weight} per call; equivalently ops/s × that byte count / 1e9), and
- * {@code gemm:gflops} is the n = 2048 F32 GEMM in GFLOP/s (2·n·rows·cols per call). The matvec cycles through enough
+ * {@code gemm:gflops} is the n = 2048 F32 GEMM in GFLOP/s (2·n·rows·cols per call), {@code prefill:gflops} the same
+ * rate for a prompt's worth of tokens (128) through one MLP-sized weight in each stored type. The matvec cycles through enough
  * copies of W (≥ 384 MiB) that every call streams from DRAM, as in decode.
  *
  * <pre>java -jar bench/target/benchmarks.jar MatMulKernelBenchmark -f 1 -wi 3 -i 5</pre>
@@ -115,6 +116,37 @@ public class MatMulKernelBenchmark {
         }
     }
 
+    /** A prefill-sized product: {@code tokens} activations through one [rows][cols] weight of the given type. */
+    @State(Scope.Benchmark)
+    public static class Prefill {
+        @Param({"F32", "BF16", "Q8_0"})
+        public String dtype;
+        @Param({"128"})
+        public int tokens;
+        @Param({"5632"})
+        public int rows;
+        @Param({"2048"})
+        public int cols;
+
+        Arena arena;
+        MemorySegment w;
+        float[] x;
+        float[] y;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            arena = Arena.ofShared();
+            w = weights(arena, dtype, rows, cols, 3);
+            x = random(tokens * cols, 4);
+            y = new float[tokens * rows];
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
+    }
+
     /** Per-iteration totals that JMH turns into rates: gigabytes/s and gflops/s. */
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     @State(Scope.Thread)
@@ -159,6 +191,18 @@ public class MatMulKernelBenchmark {
     public float gemm(Gemm s, Counters c) {
         MatMul.f32(s.w, 0, s.size, s.size, s.x, 0, s.y, 0, s.size, pool);
         c.gflops += 2.0 * s.size * s.size * s.size / 1e9;
+        return s.y[0];
+    }
+
+    @Benchmark
+    public float prefill(Prefill s, Counters c) {
+        switch (s.dtype) {
+            case "F32" -> MatMul.f32(s.w, 0, s.rows, s.cols, s.x, 0, s.y, 0, s.tokens, pool);
+            case "BF16" -> MatMul.bf16(s.w, 0, s.rows, s.cols, s.x, 0, s.y, 0, s.tokens, pool);
+            case "Q8_0" -> MatMul.q8_0(s.w, 0, s.rows, s.cols, s.x, 0, s.y, 0, s.tokens, pool);
+            default -> throw new IllegalArgumentException(s.dtype);
+        }
+        c.gflops += 2.0 * s.tokens * s.rows * s.cols / 1e9;
         return s.y[0];
     }
 

@@ -34,10 +34,15 @@ enum Dtype {
      * (for Q8_0, col and count multiples of 32).
      */
     void widenRow(MemorySegment w, long wOffset, int cols, long row, int col, int count, float[] dst) {
+        widenRow(w, wOffset, cols, row, col, count, dst, 0);
+    }
+
+    /** As {@link #widenRow(MemorySegment, long, int, long, int, int, float[])}, into dst[dstOff .. dstOff+count). */
+    void widenRow(MemorySegment w, long wOffset, int cols, long row, int col, int count, float[] dst, int dstOff) {
         if (this == Q8_0) {
-            dev.loraflow.kernels.Q8_0.dequantize(w, wOffset + offset(row, cols, 0), cols, col, count, dst, 0);
+            dev.loraflow.kernels.Q8_0.dequantize(w, wOffset + offset(row, cols, 0), cols, col, count, dst, dstOff);
         } else {
-            widen(w, wOffset + offset(row, cols, col), count, dst);
+            widen(w, wOffset + offset(row, cols, col), count, dst, dstOff);
         }
     }
 

@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Cache-blocked GEMM for n > 1 tokens (prefill, training), in two orientations of the weight:
  * <ul>
- *   <li>{@link #run}: Y[t][r] = X[t]·W[r] for W row-major [rows][cols] (the forward of a linear layer);
+ *   <li>{@link #run}: Y[t][r] = X[t]·W[r] for W row-major [rows][cols] (the forward of a linear layer), up to
+ *       {@link #TOKEN_LANES_MAX_N} tokens with the operands' roles swapped ({@link #tokenLanes}), else as below;
  *   <li>the public {@code f32/bf16/f16} entry points: Y[t][c] (+)= Σ_k X[t][k]·B[k][c] for B row-major
  *       [depth][width] — the input gradient dX = dY·W on W itself, or the forward on a cached transpose Wᵀ.
  * </ul>
@@ -35,6 +36,14 @@ public final class Gemm {
     static final int KC = 512;
     /** Output columns per packed block (a multiple of NR for every vector width). */
     static final int NC = 256;
+    /**
+     * Most tokens {@link #run} hands to {@link #tokenLanes} (a training batch; X's transposed copy is then up to
+     * 512 × depth floats, 11 MiB at depth 5632). At 512 both paths ran at the same speed, and beyond it the blocked
+     * path reaches 300 GFLOP/s at 2048 tokens.
+     */
+    static final int TOKEN_LANES_MAX_N = 512;
+    /** Token panels per {@link #tokenLanes} item: 8 × KC × NR floats = 512 KiB of X per k block, within L2. */
+    static final int TOKEN_BLOCK_PANELS = 8;
     /** Work items to aim for per thread, so uneven items still balance. */
     private static final int ITEMS_PER_THREAD = 3;
     private static final int SLOT_PACKED = 2;
@@ -48,7 +57,7 @@ public final class Gemm {
     /**
      * Largest copy of all of X (floats, 4 MiB) made at once; beyond it X is copied one k block at a time, so the
      * copy each pass reads stays in L3 (for 2048 × 2048 the two ways measured within noise of each other, with one
-     * and two threads, under load). Tests force the k-block path through {@link #run}'s limit parameter.
+     * and two threads, under load). Tests force the k-block path through {@link #runBlocked}'s limit parameter.
      */
     static final int PACK_ALL_LIMIT = 1 << 20;
 
@@ -107,20 +116,94 @@ public final class Gemm {
         blocked(dtype, b, bOffset, width, depth, x, xOff, y, yOff, n, accumulate, true, pool, PACK_ALL_LIMIT);
     }
 
-    /** Y[t][r] = X[t]·W[r] for W [rows][cols] (overwrites y); shapes checked by {@link MatMul}. */
+    /**
+     * Y[t][r] = X[t]·W[r] for W [rows][cols] (overwrites y); shapes checked by {@link MatMul}. Up to
+     * {@link #TOKEN_LANES_MAX_N} tokens by {@link #tokenLanes}, else by {@link #blocked}.
+     */
     static void run(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                     float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        run(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool, PACK_ALL_LIMIT);
+        if (n <= TOKEN_LANES_MAX_N && cols > 0) {
+            tokenLanes(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool);
+        } else {
+            runBlocked(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool, PACK_ALL_LIMIT);
+        }
     }
 
-    /** {@link #run} copying all of X at once only up to {@code packAllLimit} floats (see {@link #PACK_ALL_LIMIT}). */
-    static void run(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
-                    float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool, int packAllLimit) {
+    /** {@link #run} by {@link #blocked}, copying all of X at once only up to {@code packAllLimit} floats. */
+    static void runBlocked(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
+                           float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool, int packAllLimit) {
         if (cols == 0) {
             java.util.Arrays.fill(y, yOff, yOff + n * rows, 0f);
             return;
         }
         blocked(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, false, false, pool, packAllLimit);
+    }
+
+    /**
+     * Y[t][r] = X[t]·W[r] with the roles of the operands in {@link #micro} swapped: the tokens run along the vector
+     * lanes (X transposed once per call into panels [k][NR tokens]) and MR rows of W, widened in place as contiguous
+     * runs [MR][KC], are the broadcast side. Why: {@link #blocked}'s W panels are W's columns, so its packing is a
+     * scalar transpose of every weight, paid once per call, which at prefill sizes (128 tokens) is as much work as a
+     * good part of the FMAs; here only X (tokens × depth, a fraction of W) is transposed, and W is only widened.
+     * Each output is the same FMA chain over each k block, added to the previous blocks' sum in the same order, as in
+     * {@link #blocked}, so the two paths give identical bits. Items are (row group) × (block of
+     * {@link #TOKEN_BLOCK_PANELS} token panels), so X's panels for one k block stay in L2.
+     */
+    static void tokenLanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
+                           float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        int panels = MatMul.blocks(n, NR);
+        int kBlocks = MatMul.blocks(cols, KC);
+        float[] xt = packedX(kBlocks * panels * KC * NR);
+        pool.parallelFor(kBlocks * panels, (a0, a1) -> {
+            for (int a = a0; a < a1; a++) {
+                transposeX(x, xOff, cols, n, a / panels, a % panels, panels, xt);
+            }
+        });
+        int groups = MatMul.blocks(rows, MR);
+        int tokenBlocks = MatMul.blocks(panels, TOKEN_BLOCK_PANELS);
+        pool.parallelFor(groups * tokenBlocks, (i0, i1) -> {
+            float[] wRows = pool.scratch(SLOT_PACKED, MR * KC);
+            float[] tiles = pool.scratch(SLOT_TILE, TOKEN_BLOCK_PANELS * MR * NR);
+            for (int item = i0; item < i1; item++) {
+                int r0 = (item % groups) * MR, mr = Math.min(MR, rows - r0);
+                int p0 = (item / groups) * TOKEN_BLOCK_PANELS, np = Math.min(TOKEN_BLOCK_PANELS, panels - p0);
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    int k0 = kb * KC, kc = Math.min(KC, cols - k0);
+                    for (int i = 0; i < mr; i++) { // rows past mr keep stale values: their sums are never stored
+                        dtype.widenRow(w, wOffset, cols, r0 + i, k0, kc, wRows, i * KC);
+                    }
+                    for (int q = 0; q < np; q++) {
+                        micro(wRows, 0, xt, (kb * panels + p0 + q) * KC * NR, kc, tiles, q * MR * NR, NR, kb > 0);
+                    }
+                }
+                for (int q = 0; q < np; q++) {
+                    int t0 = (p0 + q) * NR, nt = Math.min(NR, n - t0);
+                    for (int i = 0; i < mr; i++) {
+                        for (int j = 0; j < nt; j++) {
+                            y[yOff + (t0 + j) * rows + r0 + i] = tiles[q * MR * NR + i * NR + j];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** xt[(kb·panels + p)·KC·NR + k·NR + j] = X[p·NR + j][kb·KC + k] for k < kc, zero for tokens past n. */
+    static void transposeX(float[] x, int xOff, int depth, int n, int kb, int p, int panels, float[] xt) {
+        int k0 = kb * KC, kc = Math.min(KC, depth - k0);
+        int base = (kb * panels + p) * KC * NR;
+        for (int j = 0; j < NR; j++) {
+            int t = p * NR + j;
+            if (t < n) {
+                for (int k = 0, from = xOff + t * depth + k0; k < kc; k++) {
+                    xt[base + k * NR + j] = x[from + k];
+                }
+            } else {
+                for (int k = 0; k < kc; k++) {
+                    xt[base + k * NR + j] = 0f;
+                }
+            }
+        }
     }
 
     /**

@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
  * x[xOff + t*cols + c], y[yOff + t*rows + r]. Overwrites y. n == 1 is the decode matvec.
  *
  * <p>The matvec ({@link MatVec}) streams W once, several rows at a time so each x vector load feeds independent FMA
- * chains. For n > 1, {@link Gemm} widens and packs blocks of W to F32 once and reuses them for every token.
+ * chains. From {@link #GEMM_MIN_N} tokens, {@link Gemm} widens W to F32 once per call and reuses it for every token;
+ * below that, each token runs the matvec over blocks of W rows small enough to stay in L2.
  */
 public final class MatMul {
     /** Rows per parallel work item of the matvec. */
@@ -15,10 +16,11 @@ public final class MatMul {
     /** Rows per block of the few-token path: 16 rows × 8192 F32 columns = 512 KiB, within L2. */
     private static final int L2_ROWS = 16;
     /**
-     * Fewest tokens for which packing W for {@link Gemm} pays off: packing costs about as much as 30 tokens of
-     * matvec from L2 (measured on 2048², Zen 4).
+     * Fewest tokens for which {@link Gemm} beats the per-token matvec over L2-sized row blocks (JMH
+     * {@code MatMulKernelBenchmark.prefill}, BF16 5632×2048, 2 threads, alternating: 16 tokens 120–123 against
+     * 140–141 GFLOP/s, 24 tokens 164–175 against 143–148).
      */
-    static final int GEMM_MIN_N = 32;
+    static final int GEMM_MIN_N = 24;
 
     private MatMul() {}
 

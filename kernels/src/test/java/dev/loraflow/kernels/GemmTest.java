@@ -133,10 +133,56 @@ class GemmTest {
         MatMulReference.f32(w, 0, rows, cols, x, 0, expected, 0, n);
         float[] whole = new float[n * rows];
         float[] perBlock = new float[n * rows];
-        Gemm.run(Dtype.F32, w, 0, rows, cols, x, 0, whole, 0, n, POOL);
-        Gemm.run(Dtype.F32, w, 0, rows, cols, x, 0, perBlock, 0, n, POOL, 0);
+        Gemm.runBlocked(Dtype.F32, w, 0, rows, cols, x, 0, whole, 0, n, POOL, Gemm.PACK_ALL_LIMIT);
+        Gemm.runBlocked(Dtype.F32, w, 0, rows, cols, x, 0, perBlock, 0, n, POOL, 0);
         assertClose(expected, whole, 2e-4f, "whole copy vs reference");
         assertClose(whole, perBlock, 0f, "per k block vs whole copy");
+    }
+
+    static List<Arguments> tokenLaneCases() {
+        int[][] shapes = {{1, 32}, {13, 2 * Gemm.KC + 32}, {2 * Gemm.MR + 5, 96}};
+        int[] ns = {1, MatMul.GEMM_MIN_N, Gemm.NR + 1, Gemm.TOKEN_BLOCK_PANELS * Gemm.NR + 45};
+        List<Arguments> out = new ArrayList<>();
+        for (Dtype d : Dtype.values()) {
+            for (int[] s : shapes) {
+                for (int n : ns) {
+                    out.add(Arguments.of(d, s[0], s[1] + (d == Dtype.Q8_0 ? 0 : 1), n));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The token-lane path (X transposed, W rows broadcast) gives the bits of the blocked path (W packed) with 1 and 3
+     * threads, and both match the float64 reference: partial row groups, k blocks, token panels and token blocks.
+     */
+    @ParameterizedTest
+    @MethodSource("tokenLaneCases")
+    void tokenLanesMatchBlockedPathBitForBit(Dtype dtype, int rows, int cols, int n) {
+        int xOff = 3, yOff = 2;
+        MemorySegment w = TestData.weights(dtype, uniform(rows * 13L + cols, rows * cols), cols, 0);
+        float[] x = uniform(n * 5L + 2, xOff + n * cols + 4);
+        float[] blocked = uniform(6, yOff + n * rows + 3);
+        float[] lanes = blocked.clone();
+        float[] lanesOneThread = blocked.clone();
+        Gemm.runBlocked(dtype, w, 0, rows, cols, x, xOff, blocked, yOff, n, POOL, Gemm.PACK_ALL_LIMIT);
+        Gemm.tokenLanes(dtype, w, 0, rows, cols, x, xOff, lanes, yOff, n, POOL);
+        try (ThreadPool one = new ThreadPool(1)) {
+            Gemm.tokenLanes(dtype, w, 0, rows, cols, x, xOff, lanesOneThread, yOff, n, one);
+        }
+        String what = dtype + " W [" + rows + "][" + cols + "] n=" + n;
+        assertClose(blocked, lanes, 0f, what + ": token lanes vs blocked");
+        assertClose(blocked, lanesOneThread, 0f, what + ": token lanes, 1 thread vs blocked");
+        float[] expected = new float[n * rows];
+        switch (dtype) {
+            case F32 -> MatMulReference.f32(w, 0, rows, cols, x, xOff, expected, 0, n);
+            case BF16 -> MatMulReference.bf16(w, 0, rows, cols, x, xOff, expected, 0, n);
+            case F16 -> MatMulReference.f16(w, 0, rows, cols, x, xOff, expected, 0, n);
+            case Q8_0 -> MatMulReference.q8_0(w, 0, rows, cols, x, xOff, expected, 0, n);
+        }
+        float[] actual = java.util.Arrays.copyOfRange(lanes, yOff, yOff + n * rows);
+        assertClose(expected, actual, 2e-4f, what + ": token lanes vs reference");
     }
 
     /** Each caller's copy of X is its own: two threads sharing one pool, each with its own X, get their own Y. */
