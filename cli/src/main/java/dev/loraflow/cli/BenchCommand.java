@@ -40,6 +40,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    LoadOptions load;
+
     @Option(names = "--model", required = true, description = "HuggingFace model directory (config.json, *.safetensors); no tokenizer needed.")
     Path model;
 
@@ -96,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         checkCounts(LlamaConfig.load(model)); // before mapping the weights, so a bad flag fails at once
-        BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion(), WeightFormat.quantizationOf(quantize)).run(model);
+        BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion(), WeightFormat.quantizationOf(quantize),
+                load.residency()).run(model);
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(r) : toTable(r));
         out.flush();
@@ -107,9 +111,10 @@ final class BenchCommand implements Callable<Integer> {
         if (randomAdapters < 1) {
             throw new IllegalArgumentException("--compare-fusion needs --random-adapters K (K >= 1)");
         }
-        if (!fusionOptions.loras.isEmpty() || quantize != null || randomGate) {
-            throw new IllegalArgumentException("--compare-fusion builds its own variants; drop "
-                    + (!fusionOptions.loras.isEmpty() ? "--lora" : quantize != null ? "--quantize" : "--random-gate"));
+        if (!fusionOptions.loras.isEmpty() || quantize != null || randomGate || load.mmap) {
+            throw new IllegalArgumentException("--compare-fusion builds its own variants, base and merged read into memory"
+                    + " alike; drop " + (!fusionOptions.loras.isEmpty() ? "--lora" : quantize != null ? "--quantize"
+                    : randomGate ? "--random-gate" : "--mmap"));
         }
         if (spec.commandLine().getParseResult().hasMatchedOption("--gen-tokens")) {
             throw new IllegalArgumentException("--compare-fusion decodes --rounds x --tokens-per-round tokens; drop --gen-tokens");

@@ -33,6 +33,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    LoadOptions load;
+
     @Option(names = "--max-tokens", defaultValue = "16", description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
@@ -40,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         try (DemoArtefacts demo = DemoArtefacts.extract();
-             LanguageModel lm = LanguageModel.open(demo.base(), common.threads())) {
+             LanguageModel lm = load.open(demo.base(), common)) {
             List<LoraAdapter> adapters = DemoArtefacts.ADAPTERS.stream()
                     .map(name -> LoraAdapter.load(name, demo.adapter(name), lm.config())).toList();
             AdapterStack stack = AdapterStack.of(adapters, lm.config());

@@ -34,6 +34,9 @@ final class EvalCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    LoadOptions load;
+
+    @Mixin
     FusionOptions fusionOptions;
 
     @Option(names = "--model", required = true, description = "HuggingFace model directory.")
@@ -58,7 +61,7 @@ final class EvalCommand implements Callable<Integer> {
         Metric m = Metric.parse(metric);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+        try (LanguageModel lm = load.open(model, common)) {
             Fusion fusion = fusionOptions.build(lm);
             Evaluator evaluator = new Evaluator(lm, fusion, m, maxTokens);
             Dataset dataset = Dataset.load(data, ExampleEncoder.forModel(lm, lm.config().maxPositionEmbeddings()));

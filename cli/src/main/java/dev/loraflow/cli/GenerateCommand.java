@@ -30,6 +30,9 @@ final class GenerateCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    LoadOptions load;
+
+    @Mixin
     FusionOptions fusionOptions;
 
     @Option(names = "--show-weights", description = "After generating, print each token's fusion weights (layer-averaged).")
@@ -99,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(maxTokens, temperature, topK, topP, minP, repetitionPenalty, actualSeed);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LanguageModel lm = LanguageModel.open(model, common.threads(), WeightFormat.quantizationOf(quantize))) {
+        try (LanguageModel lm = load.open(model, common, WeightFormat.quantizationOf(quantize))) {
             Fusion fusion = fusionOptions.build(lm);
             boolean tracing = showWeights || weightsOut != null;
             if (tracing && fusion.adapters().size() == 0) {

@@ -18,6 +18,9 @@ final class LogitsCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    LoadOptions load;
+
+    @Mixin
     FusionOptions fusionOptions;
 
     @Option(names = "--model", required = true, description = "HuggingFace model directory.")
@@ -39,7 +42,7 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+        try (LanguageModel lm = load.open(model, common)) {
             int[] ids = input.ids != null ? IdList.parse(input.ids, "--ids") : lm.encodePrompt(input.prompt);
             float[] logits = lm.newSession(ids.length, fusionOptions.build(lm)).forwardAll(ids);
             ByteBuffer bytes = ByteBuffer.allocate(logits.length * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -34,6 +34,9 @@ final class SearchWeightsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    LoadOptions load;
+
     @Option(names = "--model", required = true, description = "HuggingFace model directory.")
     Path model;
 
@@ -56,7 +59,7 @@ final class SearchWeightsCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         FusionOptions adapterFlags = new FusionOptions();
         adapterFlags.loras = loras;
-        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+        try (LanguageModel lm = load.open(model, common)) {
             AdapterStack stack = AdapterStack.of(lm.loadAdapters(adapterFlags.adapterDirs()), lm.config());
             Dataset dataset = Dataset.load(data, ExampleEncoder.forModel(lm, lm.config().maxPositionEmbeddings()));
             if (dataset.examples().stream().allMatch(e -> e.targetCount() == 0)) {

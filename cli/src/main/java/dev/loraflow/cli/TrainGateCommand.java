@@ -27,6 +27,9 @@ final class TrainGateCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    LoadOptions load;
+
+    @Mixin
     TrainOptions training;
 
     @Option(names = "--model", required = true, description = "Base HuggingFace model directory.")
@@ -49,7 +52,7 @@ final class TrainGateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         var settings = training.settings();
-        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+        try (LanguageModel lm = load.open(model, common)) {
             List<LoraAdapter> adapters = lm.loadAdapters(FusionOptions.parseAdapters(loras));
             AdapterStack stack = AdapterStack.of(adapters, lm.config());
             var train = training.loadTrain(lm, err);

@@ -28,6 +28,9 @@ final class TrainLoraCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Mixin
+    LoadOptions load;
+
+    @Mixin
     TrainOptions training;
 
     @Option(names = "--model", required = true, description = "Base HuggingFace model directory.")
@@ -54,7 +57,7 @@ final class TrainLoraCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         var settings = training.settings();
         Set<Projection> projections = projections();
-        try (LanguageModel lm = LanguageModel.open(model, common.threads())) {
+        try (LanguageModel lm = load.open(model, common)) {
             var train = training.loadTrain(lm, err);
             var dev = training.loadDev(lm, err);
             LoraGraph lora = new LoraGraph(lm.config(), rank, alpha, rslora, projections, training.dropout, settings.seed());

@@ -14,9 +14,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** The command line end to end, in process: outputs, exit codes and one-line errors. */
@@ -45,12 +49,18 @@ class CliTest {
         return Arrays.stream(Files.readString(file).trim().split("\\s+")).mapToInt(Integer::parseInt).toArray();
     }
 
-    @Test
-    void generateJsonReproducesRunCGreedyIds() throws Exception {
+    /** Weights read into memory (the default) or mapped from the file (--mmap) give run.c's greedy ids alike. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void generateJsonReproducesRunCGreedyIds(boolean mmap) throws Exception {
         Path model = SharedData.require("models/stories260K");
         int[] reference = readIds(model.resolve("reference/ref_ids_once_upon_n64.txt"));
-        Result r = run("generate", "--model", model.toString(), "--prompt", "Once upon a time",
-                "--max-tokens", "59", "--temperature", "0", "--json", "--threads", "2");
+        List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--prompt", "Once upon a time",
+                "--max-tokens", "59", "--temperature", "0", "--json", "--threads", "2"));
+        if (mmap) {
+            args.add("--mmap");
+        }
+        Result r = run(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertArrayEquals(Arrays.copyOf(reference, 5), ids(json.get("prompt_ids")));

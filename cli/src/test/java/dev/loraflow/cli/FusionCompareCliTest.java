@@ -73,6 +73,7 @@ class FusionCompareCliTest {
                 {"--rounds and --tokens-per-round must be >= 1", "--compare-fusion", "--random-adapters", "2", "--tokens-per-round", "-1"},
                 {"drop --random-gate", "--compare-fusion", "--random-adapters", "2", "--random-gate"},
                 {"drop --gen-tokens", "--compare-fusion", "--random-adapters", "2", "--gen-tokens", "4"},
+                {"drop --mmap", "--compare-fusion", "--random-adapters", "2", "--mmap"},
                 {"exceeds the model's max_position_embeddings", "--compare-fusion", "--random-adapters", "2", "--rounds", "100"},
                 {"--rounds needs --compare-fusion", "--rounds", "3"},
         };

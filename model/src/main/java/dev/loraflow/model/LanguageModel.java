@@ -1,6 +1,7 @@
 package dev.loraflow.model;
 
 import dev.loraflow.core.config.LlamaConfig;
+import dev.loraflow.core.safetensors.Residency;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.model.generate.Generator;
 import dev.loraflow.model.generate.SamplingParams;
@@ -57,11 +58,19 @@ public final class LanguageModel implements AutoCloseable {
 
     /** As {@link #open(Path, int)}, with the layer matrices quantised at load (null keeps the file's dtype). */
     public static LanguageModel open(Path dir, int threads, WeightFormat quantize) {
+        return open(dir, threads, quantize, Residency.IN_MEMORY);
+    }
+
+    /**
+     * As {@link #open(Path, int, WeightFormat)}, the file's weights held as {@code residency} says when they are not
+     * quantised ({@link Residency#IN_MEMORY}, the default, decodes faster; {@link Residency#MAPPED} opens at once).
+     */
+    public static LanguageModel open(Path dir, int threads, WeightFormat quantize, Residency residency) {
         Tokenizer tokenizer = Tokenizer.load(dir);
         ThreadPool pool = new ThreadPool(threads);
         LlamaModel model;
         try {
-            model = quantize == null ? LlamaModel.load(dir) : LlamaModel.loadQuantized(dir, quantize, pool);
+            model = quantize == null ? LlamaModel.load(dir, residency) : LlamaModel.loadQuantized(dir, quantize, pool);
         } catch (RuntimeException e) {
             pool.close();
             throw e;

@@ -29,8 +29,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One safetensors file, memory-mapped read-only (zero copy, no 2 GB limit). Every tensor is a slice
- * of the mapping. The header is validated completely before any tensor is handed out: nothing is
+ * One safetensors file, memory-mapped read-only (zero copy, no 2 GB limit) or read into memory (see
+ * {@link Residency}). Every tensor is a slice of the mapping or of that copy. The header is validated completely before any tensor is handed out: nothing is
  * read out of bounds, and no allocation is sized from an unchecked number.
  */
 public final class SafetensorsFile implements WeightSource {
@@ -53,13 +53,31 @@ public final class SafetensorsFile implements WeightSource {
         this.metadata = metadata;
     }
 
+    /** Opens the file {@link Residency#MAPPED}. */
     public static SafetensorsFile open(Path path) {
+        return open(path, Residency.MAPPED);
+    }
+
+    /** Opens the file with its tensors held as {@code residency} says; the header is checked either way. */
+    public static SafetensorsFile open(Path path, Residency residency) {
         Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+             Arena headerArena = Arena.ofConfined()) {
             long size = channel.size();
-            MemorySegment file = size == 0 ? MemorySegment.NULL : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            MemorySegment file = size == 0 ? MemorySegment.NULL
+                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, residency == Residency.MAPPED ? arena : headerArena);
             Header header = parseHeader(path, file, size);
-            return new SafetensorsFile(path, arena, header.tensors(), header.metadata());
+            MemorySegment data = file.asSlice(header.dataStart());
+            if (residency == Residency.IN_MEMORY) {
+                long bytes = data.byteSize();
+                data = HugePages.allocate(bytes, arena).orElseGet(() -> arena.allocate(bytes, HugePages.SIZE));
+                readFully(path, channel, header.dataStart(), data);
+            }
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Entry e : header.entries()) {
+                tensors.put(e.name(), new Tensor(e.name(), e.dtype(), e.shape(), data.asSlice(e.begin(), e.end() - e.begin())));
+            }
+            return new SafetensorsFile(path, arena, Collections.unmodifiableMap(tensors), header.metadata());
         } catch (IOException e) {
             arena.close();
             throw new SafetensorsException(path + ": cannot read file: " + e.getMessage(), e);
@@ -69,7 +87,22 @@ public final class SafetensorsFile implements WeightSource {
         }
     }
 
-    private record Header(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    /** dst = the file's bytes from {@code from} on, read in chunks a ByteBuffer can address. */
+    private static void readFully(Path path, FileChannel channel, long from, MemorySegment dst) throws IOException {
+        for (long done = 0; done < dst.byteSize(); ) {
+            java.nio.ByteBuffer chunk = dst.asSlice(done, Math.min(1L << 30, dst.byteSize() - done)).asByteBuffer();
+            while (chunk.hasRemaining()) {
+                if (channel.read(chunk, from + done + chunk.position()) < 0) {
+                    throw new SafetensorsException(path + ": the file ended while it was being read (did it change"
+                            + " while loading?); reopen it once it is complete");
+                }
+            }
+            done += chunk.capacity();
+        }
+    }
+
+    /** The entries in file order, and where the data section starts in the file. */
+    private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
@@ -103,14 +136,8 @@ public final class SafetensorsFile implements WeightSource {
             }
         }
         checkNoOverlap(path, entries);
-
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
         entries.sort(Comparator.comparingLong(Entry::begin).thenComparing(Entry::name));
-        for (Entry e : entries) {
-            MemorySegment data = file.asSlice(dataStart + e.begin(), e.end() - e.begin());
-            tensors.put(e.name(), new Tensor(e.name(), e.dtype(), e.shape(), data));
-        }
-        return new Header(Collections.unmodifiableMap(tensors), metadata);
+        return new Header(entries, metadata, dataStart);
     }
 
     private static JsonNode parseJson(Path path, byte[] bytes) {

@@ -26,7 +26,12 @@ public final class ShardedWeights implements WeightSource {
         this.tensors = tensors;
     }
 
+    /** Opens the shards {@link Residency#MAPPED}. */
     public static ShardedWeights open(Path index) {
+        return open(index, Residency.MAPPED);
+    }
+
+    public static ShardedWeights open(Path index, Residency residency) {
         JsonNode weightMap = readWeightMap(index);
         Map<String, SafetensorsFile> byFile = new LinkedHashMap<>();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -47,7 +52,7 @@ public final class ShardedWeights implements WeightSource {
                         throw new SafetensorsException(index + ": shard file " + shardPath + " (for tensor '"
                                 + e.getKey() + "') is missing; download every shard listed in the index");
                     }
-                    shard = SafetensorsFile.open(shardPath);
+                    shard = SafetensorsFile.open(shardPath, residency);
                     byFile.put(shardName, shard);
                 }
                 Tensor t = shard.find(e.getKey()).orElseThrow(() -> new SafetensorsException(

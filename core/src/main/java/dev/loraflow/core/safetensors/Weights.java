@@ -7,14 +7,19 @@ import java.nio.file.Path;
 public final class Weights {
     private Weights() {}
 
+    /** Opens the directory's weights {@link Residency#MAPPED}. */
     public static WeightSource openModelDir(Path dir) {
+        return openModelDir(dir, Residency.MAPPED);
+    }
+
+    public static WeightSource openModelDir(Path dir, Residency residency) {
         Path single = dir.resolve("model.safetensors");
         Path index = dir.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(single)) {
-            return SafetensorsFile.open(single);
+            return SafetensorsFile.open(single, residency);
         }
         if (Files.isRegularFile(index)) {
-            return ShardedWeights.open(index);
+            return ShardedWeights.open(index, residency);
         }
         throw new SafetensorsException(dir + ": no model.safetensors or model.safetensors.index.json; "
                 + "point --model at a HuggingFace model directory with safetensors weights");

@@ -107,6 +107,40 @@ class SafetensorsFileTest {
         }
     }
 
+    /**
+     * Read into memory, every tensor holds the file's bytes, and the data section starts on a huge-page boundary:
+     * a tensor lies as far from it as its data offset says, whatever the header's length.
+     */
+    @Test
+    void inMemoryCopyHoldsTheFileBytesFromAHugePageBoundary() {
+        Path model = SharedData.require("models/stories260K/model.safetensors");
+        try (SafetensorsFile mapped = SafetensorsFile.open(model);
+             SafetensorsFile copy = SafetensorsFile.open(model, Residency.IN_MEMORY)) {
+            assertEquals(mapped.tensors().keySet(), copy.tensors().keySet());
+            long base = -1;
+            for (Tensor t : mapped.tensors().values()) {
+                Tensor c = copy.require(t.name());
+                assertTrue(!c.data().isMapped(), t.name() + " must be a copy in process memory");
+                assertEquals(-1L, t.data().mismatch(c.data()), t.name() + " differs from the file");
+                assertArrayEquals(t.shape(), c.shape());
+                long offset = t.data().address() - mapped.tensors().values().iterator().next().data().address();
+                if (base < 0) {
+                    base = c.data().address() - offset;
+                    assertEquals(0, base % HugePages.SIZE, "data section on a 2 MiB boundary");
+                }
+                assertEquals(base + offset, c.data().address(), t.name() + " keeps its place in the data section");
+            }
+        }
+    }
+
+    @Test
+    void inMemoryOpenChecksTheHeaderToo() throws IOException {
+        Path p = rawFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", floats(1f, 2f));
+        SafetensorsException e = assertThrows(SafetensorsException.class,
+                () -> SafetensorsFile.open(p, Residency.IN_MEMORY).close());
+        assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("truncated"), e.getMessage());
+    }
+
     private void assertRejected(String header, byte[] data, String... fragments) throws IOException {
         Path p = rawFile(header, data);
         SafetensorsException e = assertThrows(SafetensorsException.class, () -> SafetensorsFile.open(p).close());

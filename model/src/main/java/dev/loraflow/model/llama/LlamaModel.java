@@ -3,6 +3,7 @@ package dev.loraflow.model.llama;
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.Tensor;
 import dev.loraflow.core.config.LlamaConfig;
+import dev.loraflow.core.safetensors.Residency;
 import dev.loraflow.core.safetensors.WeightSource;
 import dev.loraflow.core.safetensors.Weights;
 import dev.loraflow.kernels.ThreadPool;
@@ -35,10 +36,15 @@ public final class LlamaModel implements AutoCloseable {
         this.lmHead = lmHead;
     }
 
-    /** Loads {@code dir/config.json} and the safetensors weights beside it. */
+    /** Loads {@code dir/config.json} and the safetensors weights beside it, read into memory ({@link Residency#IN_MEMORY}). */
     public static LlamaModel load(Path dir) {
+        return load(dir, Residency.IN_MEMORY);
+    }
+
+    /** As {@link #load(Path)}, the weights held as {@code residency} says. */
+    public static LlamaModel load(Path dir, Residency residency) {
         LlamaConfig config = LlamaConfig.load(dir);
-        WeightSource weights = Weights.openModelDir(dir);
+        WeightSource weights = Weights.openModelDir(dir, residency);
         try {
             return fromWeights(config, weights);
         } catch (RuntimeException e) {
@@ -88,7 +94,7 @@ public final class LlamaModel implements AutoCloseable {
         if (format != WeightFormat.Q8_0) {
             throw new LoraflowException("quantisation to " + format + " is not supported; use Q8_0");
         }
-        LlamaModel source = load(dir);
+        LlamaModel source = load(dir, Residency.MAPPED); // read once, matrix by matrix, by the conversion
         Arena arena = Arena.ofShared();
         try {
             List<LayerWeights> layers = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.loraflow.model.tools;
 
+import dev.loraflow.core.safetensors.Residency;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.model.generate.Sampler;
 import dev.loraflow.model.generate.SamplingParams;
@@ -30,18 +31,22 @@ public final class Benchmark {
     private final int threads;
     private final Function<LlamaModel, Fusion> fusion;
     private final WeightFormat quantize;
+    private final Residency residency;
 
     /** Callers check the counts against the model (see {@link dev.loraflow.core.config.LlamaConfig#maxPositionEmbeddings}). */
     public Benchmark(int promptTokens, int genTokens, int threads) {
-        this(promptTokens, genTokens, threads, null, null);
+        this(promptTokens, genTokens, threads, null, null, Residency.IN_MEMORY);
     }
 
     /**
-     * @param fusion   builds the adapters and their weighting once the model is loaded (null: the base model alone)
-     * @param quantize the format layer matrices are quantised to at load (null: the file's dtype)
+     * @param fusion    builds the adapters and their weighting once the model is loaded (null: the base model alone)
+     * @param quantize  the format layer matrices are quantised to at load (null: the file's dtype)
+     * @param residency how the file's weights are held when not quantised
      */
-    public Benchmark(int promptTokens, int genTokens, int threads, Function<LlamaModel, Fusion> fusion, WeightFormat quantize) {
+    public Benchmark(int promptTokens, int genTokens, int threads, Function<LlamaModel, Fusion> fusion, WeightFormat quantize,
+                     Residency residency) {
         this.quantize = quantize;
+        this.residency = residency;
         this.promptTokens = promptTokens;
         this.genTokens = genTokens;
         this.threads = threads;
@@ -51,7 +56,8 @@ public final class Benchmark {
     public BenchResult run(Path modelDir) {
         long start = System.nanoTime();
         try (ThreadPool pool = new ThreadPool(threads);
-             LlamaModel model = quantize == null ? LlamaModel.load(modelDir) : LlamaModel.loadQuantized(modelDir, quantize, pool)) {
+             LlamaModel model = quantize == null ? LlamaModel.load(modelDir, residency)
+                     : LlamaModel.loadQuantized(modelDir, quantize, pool)) {
             long loadNanos = System.nanoTime() - start;
             var rssAfterLoad = ProcessMemory.residentBytes();
             int vocab = model.config().vocabSize();
