@@ -93,8 +93,8 @@ public final class MatMul {
      * <p>Why objects and not lambdas: a capturing lambda is a new object per call (about 9 KB per decoded token over
      * all projections), which escapes into the pool, so C2 cannot remove it. Each thread reuses its own task (a task
      * is busy only while its call runs; a nested call on the same thread gets a fresh one). Each dtype has its own
-     * subclass whose {@code run} calls its kernel directly, so every kernel call site stays monomorphic (a shared one
-     * would stop C2 from scalarising the vectors).
+     * subclass whose {@link #kernel} calls its kernel directly, so every kernel call site stays monomorphic (a shared
+     * one would stop C2 from scalarising the vectors); the shared loop around it passes only ints.
      */
     abstract static class RowTask implements RangeTask {
         MemorySegment w;
@@ -138,16 +138,24 @@ public final class MatMul {
 
         /** Called on the calling thread once the operands are set, before the rows are dispatched. */
         void prepare() {}
+
+        @Override
+        public final void run(int b0, int b1) {
+            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
+                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
+                    kernel(t, r0, r1);
+                }
+            }
+        }
+
+        /** Token t's outputs for rows [r0, r1): one call of this task's kernel. */
+        abstract void kernel(int t, int r0, int r1);
     }
 
     private static final class F32Rows extends RowTask {
         @Override
-        public void run(int b0, int b1) {
-            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
-                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
-                    MatVec.f32(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
-                }
-            }
+        void kernel(int t, int r0, int r1) {
+            MatVec.f32(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
         }
     }
 
@@ -166,34 +174,22 @@ public final class MatMul {
         }
 
         @Override
-        public void run(int b0, int b1) {
-            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
-                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
-                    MatVec.bf16(w, wOffset, cols, x, xOff + t * cols, xp, t * cols, y, yOff + t * rows, r0, r1);
-                }
-            }
+        void kernel(int t, int r0, int r1) {
+            MatVec.bf16(w, wOffset, cols, x, xOff + t * cols, xp, t * cols, y, yOff + t * rows, r0, r1);
         }
     }
 
     private static final class F16Rows extends RowTask {
         @Override
-        public void run(int b0, int b1) {
-            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
-                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
-                    MatVec.f16(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
-                }
-            }
+        void kernel(int t, int r0, int r1) {
+            MatVec.f16(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
         }
     }
 
     private static final class Q8_0Rows extends RowTask {
         @Override
-        public void run(int b0, int b1) {
-            for (int r0 = b0 * per, end = Math.min(rows, b1 * per); r0 < end; r0 += step) {
-                for (int t = 0, r1 = Math.min(end, r0 + step); t < n; t++) {
-                    Q8_0.matvec(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
-                }
-            }
+        void kernel(int t, int r0, int r1) {
+            Q8_0.matvec(w, wOffset, cols, x, xOff + t * cols, y, yOff + t * rows, r0, r1);
         }
     }
 

@@ -45,7 +45,7 @@ final class MatVec {
                 a2 = Widen.f32(w, o2 + b).fma(xv, a2);
                 a3 = Widen.f32(w, o3 + b).fma(xv, a3);
             }
-            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // lane sum by halves, written out
                 a0 = a0.rearrange(step).add(a0);
                 a1 = a1.rearrange(step).add(a1);
                 a2 = a2.rearrange(step).add(a2);
@@ -116,7 +116,7 @@ final class MatVec {
                 a2 = p2.and(HIGH_HALF).reinterpretAsFloats().fma(odd, p2.lanewise(LSHL, 16).reinterpretAsFloats().fma(even, a2));
                 a3 = p3.and(HIGH_HALF).reinterpretAsFloats().fma(odd, p3.lanewise(LSHL, 16).reinterpretAsFloats().fma(even, a3));
             }
-            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // lane sum by halves, written out
                 a0 = a0.rearrange(step).add(a0);
                 a1 = a1.rearrange(step).add(a1);
                 a2 = a2.rearrange(step).add(a2);
@@ -148,7 +148,7 @@ final class MatVec {
                 a0 = Widen.f16(w, o0 + b).fma(xv, a0);
                 a1 = Widen.f16(w, o1 + b).fma(xv, a1);
             }
-            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // lane sum by halves, written out
                 a0 = a0.rearrange(step).add(a0);
                 a1 = a1.rearrange(step).add(a1);
             }

@@ -180,7 +180,7 @@ public final class Q8_0 {
                 a0 = s0.fma(FloatVector.broadcast(F, scale(w, o0, cols, c)), a0);
                 a1 = s1.fma(FloatVector.broadcast(F, scale(w, o1, cols, c)), a1);
             }
-            for (VectorShuffle<Float> step : Reproducible.HALVES) { // Reproducible.sumByHalves, written out (see MatVec)
+            for (VectorShuffle<Float> step : Reproducible.HALVES) { // lane sum by halves (see MatVec)
                 a0 = a0.rearrange(step).add(a0);
                 a1 = a1.rearrange(step).add(a1);
             }

@@ -21,8 +21,12 @@ public final class Reproducible {
     static final int ROUNDER_BITS = 0x4B400000;
 
     /**
-     * Rotations of {@link Simd#F} by half, a quarter, ... one lane: the steps of {@link #sumByHalves}, which the
-     * matvec kernels write out in place (a vector passed to a method C2 does not inline is boxed).
+     * Rotations of {@link Simd#F} by half, a quarter, ... one lane: the steps of the matvec kernels' lane sums, each
+     * v + (v rotated by the step), then lane 0. Lane-wise adds and permutations only, so every execution tier gives
+     * the same bits; log2(lanes) shuffle+add pairs instead of lanes-1 dependent scalar adds ({@link #sum}), which over
+     * a 2048-wide F32 row were about a tenth of the matvec's instructions (it streamed 1.17× the bytes per second).
+     * The kernels write the steps out in place (a vector passed to a method C2 does not inline is boxed);
+     * ReproducibleTest checks a kernel against this order in scalar code, bit for bit.
      */
     static final VectorShuffle<Float>[] HALVES = halves();
 
@@ -45,34 +49,6 @@ public final class Reproducible {
             s += v.lane(i);
         }
         return s;
-    }
-
-    /**
-     * The lanes' sum of a {@link Simd#F} vector (no other species), added by halves: v + (v rotated by half its
-     * lanes), the same with a quarter, ... one lane, then lane 0 ({@link #sumByHalves(float[])} is the scalar twin).
-     * Lane-wise adds and permutations only, so every execution tier gives the same bits. Why not {@link #sum}: its
-     * lanes-1 dependent scalar adds and lane extractions are, per row, about a tenth of the decode matvec's
-     * instructions over a 2048-wide F32 row; this is log2(lanes) shuffle+add pairs (the F32 matvec streamed 1.17× the
-     * bytes per second with it: one thread, thread CPU time, alternating with the old kernel in one process).
-     */
-    static float sumByHalves(FloatVector v) {
-        for (VectorShuffle<Float> step : HALVES) {
-            v = v.add(v.rearrange(step));
-        }
-        return v.lane(0);
-    }
-
-    /** The scalar twin of {@link #sumByHalves(FloatVector)} over lanes.length (a power of two) values. */
-    static float sumByHalves(float[] lanes) {
-        float[] a = lanes.clone();
-        for (int half = a.length / 2; half >= 1; half /= 2) {
-            float[] next = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                next[i] = a[i] + a[(i + half) % a.length];
-            }
-            a = next;
-        }
-        return a[0];
     }
 
     /**

@@ -54,23 +54,49 @@ class ReproducibleTest {
         assertEquals(expected, Reproducible.sum(FloatVector.fromArray(F, v, 0)));
     }
 
+    /**
+     * The F32 matvec is its scalar definition, bit for bit: one FMA chain per lane over the whole vectors, the lanes
+     * summed by halves ({@link Reproducible#HALVES}), then the tail columns' FMAs. Mixed magnitudes, so any other order
+     * of the additions would change the bits.
+     */
     @Test
-    void sumByHalvesEqualsItsScalarTwinBitForBit() {
+    void f32MatvecEqualsItsScalarDefinitionBitForBit() {
         SplittableRandom r = new SplittableRandom(5);
-        float[] v = new float[F.length()];
-        for (int trial = 0; trial < 1000; trial++) {
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) ((r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(-8, 9))); // mixed magnitudes: order matters
-            }
-            float vector = Reproducible.sumByHalves(FloatVector.fromArray(F, v, 0));
-            assertEquals(Float.floatToRawIntBits(Reproducible.sumByHalves(v)), Float.floatToRawIntBits(vector), "trial " + trial);
+        int lanes = F.length(), rows = 7, cols = 3 * lanes + 5;
+        float[] w = new float[rows * cols];
+        float[] x = new float[cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) ((r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(-8, 9)));
         }
-        // the order is by halves, not lane order: 1e8 and -1e8 meet first, so the 1 survives
-        float[] w = new float[F.length()];
-        w[0] = 1e8f;
-        w[1] = 1f;
-        w[F.length() / 2] = -1e8f;
-        assertEquals(1f, Reproducible.sumByHalves(FloatVector.fromArray(F, w, 0)));
-        assertEquals(1f, Reproducible.sumByHalves(w));
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() - 0.5);
+        }
+        float[] y = new float[rows];
+        MatVec.f32(TestData.weights(Dtype.F32, w, 0), 0, cols, x, 0, y, 0, 0, rows);
+        int bound = cols - cols % lanes;
+        for (int row = 0; row < rows; row++) {
+            float[] acc = new float[lanes];
+            for (int c = 0; c < bound; c++) {
+                acc[c % lanes] = Math.fma(w[row * cols + c], x[c], acc[c % lanes]);
+            }
+            float s = sumByHalves(acc);
+            for (int c = bound; c < cols; c++) {
+                s = Math.fma(w[row * cols + c], x[c], s);
+            }
+            assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(y[row]), "row " + row);
+        }
+    }
+
+    /** lanes[0] + lanes[half], ... : each step adds the values rotated by half, a quarter, ... one lane; then lane 0. */
+    private static float sumByHalves(float[] lanes) {
+        float[] a = lanes.clone();
+        for (int half = a.length / 2; half >= 1; half /= 2) {
+            float[] next = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                next[i] = a[i] + a[(i + half) % a.length];
+            }
+            a = next;
+        }
+        return a[0];
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.loraflow.core.DType;
+import dev.loraflow.core.HugePages;
 import dev.loraflow.core.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -69,8 +70,7 @@ public final class SafetensorsFile implements WeightSource {
             Header header = parseHeader(path, file, size);
             MemorySegment data = file.asSlice(header.dataStart());
             if (residency == Residency.IN_MEMORY) {
-                long bytes = data.byteSize();
-                data = HugePages.allocate(bytes, arena).orElseGet(() -> arena.allocate(bytes, HugePages.SIZE));
+                data = HugePages.allocate(data.byteSize(), arena);
                 readFully(path, channel, header.dataStart(), data);
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();

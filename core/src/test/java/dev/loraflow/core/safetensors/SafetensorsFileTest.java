@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loraflow.core.DType;
+import dev.loraflow.core.HugePages;
 import dev.loraflow.core.Tensor;
 import dev.loraflow.testing.SharedData;
 import java.io.IOException;
@@ -131,6 +132,31 @@ class SafetensorsFileTest {
                 assertEquals(base + offset, c.data().address(), t.name() + " keeps its place in the data section");
             }
         }
+    }
+
+    /** Closing an in-memory file unmaps its copy: no mapping of the process still covers a tensor's address. */
+    @Test
+    void closingAnInMemoryFileReleasesItsCopy() throws IOException {
+        Path maps = Path.of("/proc/self/maps");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux's /proc/self/maps");
+        Path model = SharedData.require("models/stories260K/model.safetensors");
+        long address;
+        try (SafetensorsFile copy = SafetensorsFile.open(model, Residency.IN_MEMORY)) {
+            address = copy.require("model.embed_tokens.weight").data().address();
+            assertTrue(mapped(maps, address), "the copy is mapped while open");
+        }
+        assertTrue(!mapped(maps, address), "the copy is unmapped once closed");
+    }
+
+    private static boolean mapped(Path maps, long address) throws IOException {
+        for (String line : Files.readAllLines(maps)) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -6,8 +6,8 @@ import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.Q8_0;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.kernels.VectorMath;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 
 /**
  * A frozen linear layer {@code y = W x (+ b)}. W is [out, in], row-major as HuggingFace stores it, and stays in
@@ -57,19 +57,19 @@ public final class Linear {
     }
 
     /**
-     * The same layer with W quantised to Q8_0 (blocks of 32 int8 and a scale) in memory of {@code arena}. A matrix
+     * The same layer with W quantised to Q8_0 (blocks of 32 int8 and a scale) in memory from {@code memory}. A matrix
      * whose rows are not a multiple of 32 long cannot be (as in llama.cpp): it is copied there in its own dtype.
      */
-    public Linear quantizeQ8_0(Arena arena, ThreadPool pool) {
+    public Linear quantizeQ8_0(SegmentAllocator memory, ThreadPool pool) {
         if (tensor == null) {
             throw new IllegalStateException("'" + name + "' is already quantised");
         }
         if (in % Q8_0.BLOCK != 0) {
-            MemorySegment copy = arena.allocate(data.byteSize(), ALIGNMENT).copyFrom(data);
+            MemorySegment copy = memory.allocate(data.byteSize(), ALIGNMENT).copyFrom(data);
             release(data);
             return new Linear(name, new Tensor(tensor.name(), tensor.dtype(), tensor.shape(), copy), copy, format, out, in, bias);
         }
-        MemorySegment q = arena.allocate(Q8_0.bytes(out, in), ALIGNMENT);
+        MemorySegment q = memory.allocate(Q8_0.bytes(out, in), ALIGNMENT);
         long rowBytes = Q8_0.bytes(1, in);
         pool.parallelFor(out, (r0, r1) -> {
             float[] row = new float[in];
@@ -80,6 +80,14 @@ public final class Linear {
         });
         release(data);
         return new Linear(name, null, q, WeightFormat.Q8_0, out, in, bias);
+    }
+
+    /**
+     * Bytes {@link #quantizeQ8_0} takes from its allocator, with room to align them: a caller sums these to allocate
+     * one block for every layer.
+     */
+    public long quantizedBytesQ8_0() {
+        return (in % Q8_0.BLOCK != 0 ? data.byteSize() : Q8_0.bytes(out, in)) + ALIGNMENT - 1;
     }
 
     /**
