@@ -2,7 +2,7 @@
 # Side-by-side performance comparison of loraflow against llama.cpp, PyTorch + OpenBLAS and numpy + OpenBLAS,
 # on identical random weights (../shared/tools/make_bench_model.py). Results: docs/benchmarks.md.
 #
-#   scripts/bench-compare.sh [STEP ...]      STEP: setup build models infer fusion fusioncmp gemm train memory report  (default: all)
+#   scripts/bench-compare.sh [STEP ...]      STEP: setup build models infer residency fusion fusioncmp gemm train memory report  (default: all)
 #
 # Everything it writes goes under /tmp (never into the repository):
 #   /tmp/lf_perf           isolated copy of the repository, built once (mvn package -DskipTests)
@@ -205,6 +205,29 @@ step_infer() {
   done
 }
 
+# 1b. how the weights are held: loraflow reads them into memory by default (2 MiB pages) or maps them (--mmap);
+# llama.cpp maps them by default, and reads them into memory with useMmap: false (a copy of the shared script
+# with that one option changed, written under $NODEDIR)
+llamacpp_nommap() { (cd "$NODEDIR" && node llamacpp_bench_nommap.mjs "$1" $THREADS 64 2>>"$OUT/llamacpp.stderr.log"); }
+
+step_residency() {
+  sed 's/llama.loadModel({modelPath})/llama.loadModel({modelPath, useMmap: false})/' "$SHARED/tools/llamacpp_bench.mjs" \
+    > "$NODEDIR/llamacpp_bench_nommap.mjs"
+  grep -q 'useMmap: false' "$NODEDIR/llamacpp_bench_nommap.mjs" || { echo "llamacpp_bench.mjs changed: cannot set useMmap" >&2; exit 1; }
+  wait_quiet
+  for r in $(seq 1 "$RUNS"); do
+    for d in BF16:hf:bf16 F32:hf-f32:f32; do
+      IFS=: read -r cfg dir kind <<< "$d"
+      local gguf="$TINY/tinyllama-1.1b-$kind.gguf"
+      lf_bench residency "$cfg in-memory" "$r" "$TINY/$dir"
+      llamacpp_bench residency "$cfg mmap" "$r" "$gguf"
+      lf_bench residency "$cfg mmap" "$r" "$TINY/$dir" --mmap
+      warm "$gguf"
+      timed residency llama.cpp "$cfg in-memory" "$r" -- llamacpp_nommap "$gguf"
+    done
+  done
+}
+
 # 2. fusion overhead on tinyllama BF16 decode: base / static (2 random adapters, weights 1/2) / per-token gate
 step_fusion() {
   wait_quiet
@@ -324,6 +347,14 @@ if "infer" in by:
             a, b = a[0], b[0]
             print(f'| {run} | {cfg} | {f(res(a,"decode_tok_s"),2)} | {f(res(b,"decode_tok_s"),2)} | {res(a,"decode_tok_s")/res(b,"decode_tok_s"):.2f} | {f(res(a,"prefill_tok_s"))} | {f(res(b,"prefill_tok_s"))} | {f(res(a,"decode_gb_s"))} | {f(res(a,"peak_rss_mb"),0)} | {a["load1"]:.2f} / {b["load1"]:.2f} ; {a["others_cores"]:.2f} / {b["others_cores"]:.2f} |')
     print()
+if "residency" in by:
+    print("### 1b. Weights read into memory vs mapped, tinyllama-1.1b, 2 threads\n")
+    print("| run | weights | engine | held | decode tok/s | prefill tok/s | load (wall s of the run) | peak RSS MB | load before / others' cores |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in by["residency"]:
+        cfg, held = r["config"].split(" ", 1)
+        print(f'| {r["run"]} | {cfg} | {r["engine"]} | {held} | {f(res(r,"decode_tok_s"),2)} | {f(res(r,"prefill_tok_s"))} | {f(res(r,"load_ms") and res(r,"load_ms")/1000,1)} s ({r["wall_s"]}) | {f(res(r,"peak_rss_mb"),0)} | {cond(r)} |')
+    print()
 if "fusion" in by:
     print("### 2. Fusion overhead\n")
     F = by["fusion"]
@@ -371,7 +402,7 @@ EOF
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(setup build models infer fusion fusioncmp gemm train memory report)
+[ ${#steps[@]} -gt 0 ] || steps=(setup build models infer residency fusion fusioncmp gemm train memory report)
 for s in "${steps[@]}"; do
   echo "== step $s ($(date +%T), load $(cat /proc/loadavg))" >&2
   "step_$s"
