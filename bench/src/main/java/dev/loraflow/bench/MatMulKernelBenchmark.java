@@ -92,22 +92,19 @@ public class MatMulKernelBenchmark {
         }
     }
 
+    /** W [rows][cols] in the given type and X [tokens][cols] for one product; W's memory is freed after the trial. */
     @State(Scope.Benchmark)
-    public static class Gemm {
-        @Param({"2048"})
-        public int size;
-
+    public abstract static class Product {
         Arena arena;
         MemorySegment w;
         float[] x;
         float[] y;
 
-        @Setup(Level.Trial)
-        public void setUp() {
+        void allocate(String dtype, int rows, int cols, int tokens, long wSeed, long xSeed) {
             arena = Arena.ofShared();
-            w = weights(arena, "F32", size, size, 1);
-            x = random(size * size, 2);
-            y = new float[size * size];
+            w = weights(arena, dtype, rows, cols, wSeed);
+            x = random(tokens * cols, xSeed);
+            y = new float[tokens * rows];
         }
 
         @TearDown(Level.Trial)
@@ -116,9 +113,20 @@ public class MatMulKernelBenchmark {
         }
     }
 
+    @State(Scope.Benchmark)
+    public static class Gemm extends Product {
+        @Param({"2048"})
+        public int size;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            allocate("F32", size, size, size, 1, 2);
+        }
+    }
+
     /** A prefill-sized product: {@code tokens} activations through one [rows][cols] weight of the given type. */
     @State(Scope.Benchmark)
-    public static class Prefill {
+    public static class Prefill extends Product {
         @Param({"F32", "BF16", "Q8_0"})
         public String dtype;
         @Param({"128"})
@@ -128,22 +136,9 @@ public class MatMulKernelBenchmark {
         @Param({"2048"})
         public int cols;
 
-        Arena arena;
-        MemorySegment w;
-        float[] x;
-        float[] y;
-
         @Setup(Level.Trial)
         public void setUp() {
-            arena = Arena.ofShared();
-            w = weights(arena, dtype, rows, cols, 3);
-            x = random(tokens * cols, 4);
-            y = new float[tokens * rows];
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            arena.close();
+            allocate(dtype, rows, cols, tokens, 3, 4);
         }
     }
 
