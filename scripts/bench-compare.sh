@@ -34,7 +34,13 @@
 #   LF_DIR=/tmp/lf_perf_head OUT=/tmp/bench/results-head TRAIN_MODELS=tinyllama RUNS=1 scripts/bench-compare.sh train
 #   LF_DIR=/tmp/lf_perf_head OUT=/tmp/bench/results-head RUNS=1 scripts/bench-compare.sh memory
 #   OUT=/tmp/bench/results scripts/bench-compare.sh report     # (and for each OUT above)
-# The latest pass (top of docs/benchmarks.md, commit e78a7c1):
+# The latest passes (top of docs/benchmarks.md, session 4; pass 2 at commit 4abe9c0):
+#   OUT=/tmp/bench/results-s4 RUNS=2 QUIET_LOAD=2.0 QUIET_WAIT=120 scripts/bench-compare.sh build infer residency
+#   OUT=/tmp/bench/results-s4b RUNS=2 QUIET_LOAD=2.0 QUIET_WAIT=120 scripts/bench-compare.sh build infer
+#   OUT=/tmp/bench/results-s4b RUNS=1 QUIET_LOAD=2.0 QUIET_WAIT=60 scripts/bench-compare.sh fusioncmp gemm
+#   OUT=/tmp/bench/results-s4b RUNS=1 QUIET_LOAD=2.0 QUIET_WAIT=60 TRAIN_MODELS=stories110m scripts/bench-compare.sh train
+#   OUT=/tmp/bench/results-s4 scripts/bench-compare.sh report   (and for results-s4b)
+# The session 3 pass (commit e78a7c1):
 #   OUT=/tmp/bench/results-s3 RUNS=2 QUIET_LOAD=2.0 QUIET_WAIT=120 scripts/bench-compare.sh build infer
 #   OUT=/tmp/bench/results-s3 RUNS=1 QUIET_LOAD=2.0 QUIET_WAIT=120 scripts/bench-compare.sh gemm
 #   OUT=/tmp/bench/results-s3 RUNS=2 QUIET_LOAD=2.0 QUIET_WAIT=120 TRAIN_MODELS=stories110m scripts/bench-compare.sh train
@@ -117,7 +123,7 @@ record() {
 # last JSON object printed on stdout of a command (stderr goes to a log)
 last_json() { grep -E '^\{' | tail -1; }
 
-# keep a model file in the page cache so no run pays for disk reads (both engines mmap their weights)
+# keep a model file in the page cache so no run pays for disk reads (whether an engine maps or reads the weights)
 warm() { cat "$@" > /dev/null; }
 
 lf() { "$JAVA" -jar "$LF_JAR" "$@" 2>>"$OUT/loraflow.stderr.log"; }

@@ -98,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(flag + " needs --compare-fusion");
             }
         }
-        checkCounts(LlamaConfig.load(model)); // before mapping the weights, so a bad flag fails at once
+        checkCounts(LlamaConfig.load(model)); // before loading the weights, so a bad flag fails at once
         BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion(), WeightFormat.quantizationOf(quantize),
                 load.residency()).run(model);
         PrintWriter out = spec.commandLine().getOut();

@@ -2,6 +2,7 @@ package dev.loraflow.cli;
 
 import dev.loraflow.core.Tensor;
 import dev.loraflow.core.config.LlamaConfig;
+import dev.loraflow.core.safetensors.Residency;
 import dev.loraflow.core.safetensors.SafetensorsFile;
 import dev.loraflow.model.llama.LlamaModel;
 import java.io.PrintWriter;
@@ -31,7 +32,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (Files.isDirectory(path)) {
-            try (LlamaModel model = LlamaModel.load(path)) {
+            try (LlamaModel model = LlamaModel.load(path, Residency.MAPPED)) { // reads only the header
                 LlamaConfig c = model.config();
                 out.println(c);
                 out.printf("parameters: %,d%n", model.parameterCount());

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** How the commands that run a model load it. */
 final class LoadOptions {
     @Option(names = "--mmap", description = "Map the model's weights from the file instead of reading them into memory:"
-            + " starts at once and shares the page cache, but decodes slower (up to 2.4x on the benchmark machine)."
+            + " starts at once and shares the page cache, but decodes slower (F32 1.8-2.8x on the benchmark machine)."
             + " With --quantize the file is always mapped, matrix by matrix.")
     boolean mmap;
 

@@ -26,8 +26,8 @@ public final class HugePages {
     private static final int MADV_HUGEPAGE = 14;
     /**
      * Pages are touched here, one write per 4 KiB, before anything is read into them. Why: letting the kernel fault
-     * them in inside {@code read()} took 3 to 10 s for 4.4 GB on the benchmark machine, against 0.3 to 0.7 s for
-     * these writes and 0.4 to 0.5 s for the read after them.
+     * them in inside {@code read()} was slower (a probe reading the 4.4 GB F32 tinyllama-1.1b file into such a
+     * mapping: 3.0 and 10.4 s for the read alone, against 0.3–0.7 s for these writes plus 0.4–0.5 s for the read).
      */
     private static final long TOUCH_STRIDE = 4096;
     private static final MethodHandle MMAP;
@@ -85,12 +85,12 @@ public final class HugePages {
             }
             return Optional.of(aligned);
         } catch (Throwable e) {
-            throw new IllegalStateException("mmap of " + bytes + " bytes failed: " + e, e);
+            throw new IllegalStateException("mapping " + bytes + " bytes of memory for weights failed: " + e, e);
         }
     }
 
     private static void unmap(MemorySegment mapping) {
-        try {
+        try { // a failure (EINVAL) could only come from a wrong address or length, which allocate computed itself
             int ignored = (int) MUNMAP.invokeExact(mapping, mapping.byteSize());
         } catch (Throwable e) {
             throw new IllegalStateException("munmap failed: " + e, e);

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A named, typed, row-major view of bytes (usually a slice of a memory-mapped file).
+ * A named, typed, row-major view of bytes (a slice of a safetensors file's mapping or of its copy in memory).
  * The data segment covers exactly {@code numel * dtype.byteSize} bytes.
  */
 public record Tensor(String name, DType dtype, long[] shape, MemorySegment data) {

@@ -42,7 +42,10 @@ public final class Gemm {
      * path reaches 300 GFLOP/s at 2048 tokens.
      */
     static final int TOKEN_LANES_MAX_N = 512;
-    /** Token panels per {@link #tokenLanes} item: 8 × KC × NR floats = 512 KiB of X per k block, within L2. */
+    /**
+     * Token panels per {@link #tokenLanes} item: one k block of them is 8 × KC × NR floats = 512 KiB, within L2 while
+     * a row group runs over it; all k blocks of a token block (2 MiB at depth 2048) are re-read from L3 per row group.
+     */
     static final int TOKEN_BLOCK_PANELS = 8;
     /** Work items to aim for per thread, so uneven items still balance. */
     private static final int ITEMS_PER_THREAD = 3;
@@ -147,7 +150,7 @@ public final class Gemm {
      * good part of the FMAs; here only X (tokens × depth, a fraction of W) is transposed, and W is only widened.
      * Each output is the same FMA chain over each k block, added to the previous blocks' sum in the same order, as in
      * {@link #blocked}, so the two paths give identical bits. Items are (row group) × (block of
-     * {@link #TOKEN_BLOCK_PANELS} token panels), so X's panels for one k block stay in L2.
+     * {@link #TOKEN_BLOCK_PANELS} token panels); W's rows are widened once per token block.
      */
     static void tokenLanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                            float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {

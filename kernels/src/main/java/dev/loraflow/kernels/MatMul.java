@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
  * x[xOff + t*cols + c], y[yOff + t*rows + r]. Overwrites y. n == 1 is the decode matvec.
  *
  * <p>The matvec ({@link MatVec}) streams W once, several rows at a time so each x vector load feeds independent FMA
- * chains. From {@link #GEMM_MIN_N} tokens, {@link Gemm} widens W to F32 once per call and reuses it for every token;
- * below that, each token runs the matvec over blocks of W rows small enough to stay in L2.
+ * chains. From {@link #GEMM_MIN_N} tokens, {@link Gemm} widens W to F32 (once per block of up to 256 tokens) and
+ * reuses it for every token of the block; below that, each token runs the matvec over blocks of W rows small enough
+ * to stay in L2.
  */
 public final class MatMul {
     /** Rows per parallel work item of the matvec. */

@@ -81,7 +81,7 @@ public final class SafetensorsFile implements WeightSource {
         } catch (IOException e) {
             arena.close();
             throw new SafetensorsException(path + ": cannot read file: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // Error too: an OutOfMemoryError must not leave the copy allocated
             arena.close();
             throw e;
         }

@@ -59,7 +59,7 @@ public final class ShardedWeights implements WeightSource {
                         index + ": tensor '" + e.getKey() + "' is listed in the index but absent from " + shardPath));
                 tensors.put(e.getKey(), t);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // shards already read into memory are freed on any failure
             byFile.values().forEach(SafetensorsFile::close);
             throw e;
         }

@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The frozen weights of a Llama-family model, memory-mapped from a HuggingFace directory. Matrices
- * stay in the file's dtype and in the page cache; only norms and biases are copied to F32.
+ * The frozen weights of a Llama-family model from a HuggingFace directory, read into memory or memory-mapped
+ * ({@link Residency}). Matrices stay in the file's dtype (or are quantised at load); only norms and biases are
+ * copied to F32.
  */
 public final class LlamaModel implements AutoCloseable {
     private final LlamaConfig config;
@@ -89,8 +90,8 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * Loads a model with every layer matrix and the output head quantised to Q8_0 (llama.cpp's 8-bit format).
      * Each matrix's file pages are released from this process as soon as it is converted, so the file's weights and
-     * their quantised copy are never resident together. The embedding stays mapped, as in an unquantised model: a
-     * token reads one row of it, so only the rows used become resident (copying it would cost its full size).
+     * their quantised copy are never resident together. The embedding stays mapped: a token reads one row of it, so
+     * only the rows used become resident (copying it would cost its full size).
      */
     public static LlamaModel loadQuantized(Path dir, WeightFormat format, ThreadPool pool) {
         if (format != WeightFormat.Q8_0) {
@@ -101,7 +102,7 @@ public final class LlamaModel implements AutoCloseable {
         try {
             long bytes = source.lmHead.quantizedBytesQ8_0();
             for (LayerWeights l : source.layers) {
-                for (Linear m : List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down())) {
+                for (Linear m : linears(l)) {
                     bytes += m.quantizedBytesQ8_0();
                 }
             }
