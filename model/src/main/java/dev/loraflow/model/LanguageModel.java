@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The engine's front door for library users: a model directory's weights, tokenizer and a thread
@@ -66,11 +67,18 @@ public final class LanguageModel implements AutoCloseable {
      * quantised ({@link Residency#IN_MEMORY}, the default, decodes faster; {@link Residency#MAPPED} opens at once).
      */
     public static LanguageModel open(Path dir, int threads, WeightFormat quantize, Residency residency) {
+        return open(dir, threads, quantize, residency, bytes -> { });
+    }
+
+    /** As {@link #open(Path, int, WeightFormat, Residency)}, reporting bytes read into memory to {@code progress}. */
+    public static LanguageModel open(Path dir, int threads, WeightFormat quantize, Residency residency,
+                                     LongConsumer progress) {
         Tokenizer tokenizer = Tokenizer.load(dir);
         ThreadPool pool = new ThreadPool(threads);
         LlamaModel model;
         try {
-            model = quantize == null ? LlamaModel.load(dir, residency) : LlamaModel.loadQuantized(dir, quantize, pool);
+            model = quantize == null ? LlamaModel.load(dir, residency, progress)
+                    : LlamaModel.loadQuantized(dir, quantize, pool);
         } catch (RuntimeException e) {
             pool.close();
             throw e;

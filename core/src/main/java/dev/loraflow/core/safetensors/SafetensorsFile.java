@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * One safetensors file, memory-mapped read-only (zero copy, no 2 GB limit) or read into memory (see
@@ -37,6 +38,8 @@ import java.util.Set;
 public final class SafetensorsFile implements WeightSource {
     /** Headers beyond this are refused rather than buffered (real ones are a few hundred KB). */
     static final long MAX_HEADER_BYTES = 100L << 20;
+    /** Bytes per read into memory: fine enough for a progress bar, far above any per-call cost. */
+    private static final long READ_CHUNK = 64L << 20;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -61,6 +64,11 @@ public final class SafetensorsFile implements WeightSource {
 
     /** Opens the file with its tensors held as {@code residency} says; the header is checked either way. */
     public static SafetensorsFile open(Path path, Residency residency) {
+        return open(path, residency, bytes -> { });
+    }
+
+    /** As {@link #open(Path, Residency)}; an {@link Residency#IN_MEMORY} read reports each chunk's bytes to {@code progress}. */
+    public static SafetensorsFile open(Path path, Residency residency, LongConsumer progress) {
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
              Arena headerArena = Arena.ofConfined()) {
@@ -71,7 +79,7 @@ public final class SafetensorsFile implements WeightSource {
             MemorySegment data = file.asSlice(header.dataStart());
             if (residency == Residency.IN_MEMORY) {
                 data = HugePages.allocate(data.byteSize(), arena);
-                readFully(path, channel, header.dataStart(), data);
+                readFully(path, channel, header.dataStart(), data, progress);
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : header.entries()) {
@@ -87,10 +95,11 @@ public final class SafetensorsFile implements WeightSource {
         }
     }
 
-    /** dst = the file's bytes from {@code from} on, read in chunks a ByteBuffer can address. */
-    private static void readFully(Path path, FileChannel channel, long from, MemorySegment dst) throws IOException {
+    /** dst = the file's bytes from {@code from} on, read in chunks of {@link #READ_CHUNK}, each reported to progress. */
+    private static void readFully(Path path, FileChannel channel, long from, MemorySegment dst, LongConsumer progress)
+            throws IOException {
         for (long done = 0; done < dst.byteSize(); ) {
-            java.nio.ByteBuffer chunk = dst.asSlice(done, Math.min(1L << 30, dst.byteSize() - done)).asByteBuffer();
+            java.nio.ByteBuffer chunk = dst.asSlice(done, Math.min(READ_CHUNK, dst.byteSize() - done)).asByteBuffer();
             while (chunk.hasRemaining()) {
                 if (channel.read(chunk, from + done + chunk.position()) < 0) {
                     throw new SafetensorsException(path + ": the file ended while it was being read (did it change"
@@ -98,6 +107,7 @@ public final class SafetensorsFile implements WeightSource {
                 }
             }
             done += chunk.capacity();
+            progress.accept(chunk.capacity());
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 /** A model split over several safetensors files, joined by {@code model.safetensors.index.json}. */
 public final class ShardedWeights implements WeightSource {
@@ -32,6 +33,11 @@ public final class ShardedWeights implements WeightSource {
     }
 
     public static ShardedWeights open(Path index, Residency residency) {
+        return open(index, residency, bytes -> { });
+    }
+
+    /** As {@link #open(Path, Residency)}, reporting the bytes read into memory to {@code progress}. */
+    public static ShardedWeights open(Path index, Residency residency, LongConsumer progress) {
         JsonNode weightMap = readWeightMap(index);
         Map<String, SafetensorsFile> byFile = new LinkedHashMap<>();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -52,7 +58,7 @@ public final class ShardedWeights implements WeightSource {
                         throw new SafetensorsException(index + ": shard file " + shardPath + " (for tensor '"
                                 + e.getKey() + "') is missing; download every shard listed in the index");
                     }
-                    shard = SafetensorsFile.open(shardPath, residency);
+                    shard = SafetensorsFile.open(shardPath, residency, progress);
                     byFile.put(shardName, shard);
                 }
                 Tensor t = shard.find(e.getKey()).orElseThrow(() -> new SafetensorsException(

@@ -2,6 +2,7 @@ package dev.loraflow.core.safetensors;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 
 /** Opens the weights of a HuggingFace model directory, single-file or sharded. */
 public final class Weights {
@@ -13,13 +14,18 @@ public final class Weights {
     }
 
     public static WeightSource openModelDir(Path dir, Residency residency) {
+        return openModelDir(dir, residency, bytes -> { });
+    }
+
+    /** As {@link #openModelDir(Path, Residency)}, reporting the bytes read into memory to {@code progress}. */
+    public static WeightSource openModelDir(Path dir, Residency residency, LongConsumer progress) {
         Path single = dir.resolve("model.safetensors");
         Path index = dir.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(single)) {
-            return SafetensorsFile.open(single, residency);
+            return SafetensorsFile.open(single, residency, progress);
         }
         if (Files.isRegularFile(index)) {
-            return ShardedWeights.open(index, residency);
+            return ShardedWeights.open(index, residency, progress);
         }
         throw new SafetensorsException(dir + ": no model.safetensors or model.safetensors.index.json; "
                 + "point --model at a HuggingFace model directory with safetensors weights");

@@ -159,6 +159,19 @@ class SafetensorsFileTest {
         return false;
     }
 
+    /** The progress of a read into memory adds up to the data section, and a mapping reads nothing. */
+    @Test
+    void inMemoryReadReportsEveryByte() {
+        Path model = SharedData.require("models/stories260K/model.safetensors");
+        long[] reported = {0, 0};
+        try (SafetensorsFile copy = SafetensorsFile.open(model, Residency.IN_MEMORY, bytes -> reported[0] += bytes);
+             SafetensorsFile mapped = SafetensorsFile.open(model, Residency.MAPPED, bytes -> reported[1] += bytes)) {
+            long data = copy.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
+            assertTrue(reported[0] >= data && reported[0] < data + 64, reported[0] + " bytes reported for " + data);
+            assertEquals(0, reported[1]);
+        }
+    }
+
     @Test
     void inMemoryOpenChecksTheHeaderToo() throws IOException {
         Path p = rawFile("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", floats(1f, 2f));

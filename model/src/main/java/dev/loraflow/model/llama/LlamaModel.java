@@ -13,6 +13,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The frozen weights of a Llama-family model from a HuggingFace directory, read into memory or memory-mapped
@@ -46,8 +47,13 @@ public final class LlamaModel implements AutoCloseable {
 
     /** As {@link #load(Path)}, the weights held as {@code residency} says. */
     public static LlamaModel load(Path dir, Residency residency) {
+        return load(dir, residency, bytes -> { });
+    }
+
+    /** As {@link #load(Path, Residency)}, reporting the bytes read into memory to {@code progress} as they arrive. */
+    public static LlamaModel load(Path dir, Residency residency, LongConsumer progress) {
         LlamaConfig config = LlamaConfig.load(dir);
-        WeightSource weights = Weights.openModelDir(dir, residency);
+        WeightSource weights = Weights.openModelDir(dir, residency, progress);
         try {
             return fromWeights(config, weights);
         } catch (RuntimeException e) {
