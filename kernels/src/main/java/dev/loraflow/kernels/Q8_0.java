@@ -154,8 +154,8 @@ public final class Q8_0 {
      * Decode matvec rows [r0, r1), two rows per step sharing each x load (a short last pair repeats its row and
      * stores it once). Per block the 32 products accumulate unscaled, then one FMA applies the block's scale.
      * Two rows, not four: four were no faster streaming from DRAM on one thread (11–13 GB/s either way, measured
-     * with F16 scales), and while the lane sums were a method call they reached C2's inlining budget and boxed
-     * their vectors.
+     * with F16 scales), and with F32 scales and the lane sums written out they were slower on two threads (JMH
+     * {@code MatMulKernelBenchmark.matvec}, alternating: 31.7 and 27.0 against 35.4 and 34.0 GB/s).
      */
     static void matvec(MemorySegment w, long wOffset, int cols, float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
         long rowBytes = rowBytes(cols);

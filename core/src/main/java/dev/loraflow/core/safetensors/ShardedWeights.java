@@ -29,14 +29,10 @@ public final class ShardedWeights implements WeightSource {
 
     /** Opens the shards {@link Residency#MAPPED}. */
     public static ShardedWeights open(Path index) {
-        return open(index, Residency.MAPPED);
+        return open(index, Residency.MAPPED, bytes -> { });
     }
 
-    public static ShardedWeights open(Path index, Residency residency) {
-        return open(index, residency, bytes -> { });
-    }
-
-    /** As {@link #open(Path, Residency)}, reporting the bytes read into memory to {@code progress}. */
+    /** Opens the shards as {@code residency} says, reporting the bytes read into memory to {@code progress}. */
     public static ShardedWeights open(Path index, Residency residency, LongConsumer progress) {
         JsonNode weightMap = readWeightMap(index);
         Map<String, SafetensorsFile> byFile = new LinkedHashMap<>();

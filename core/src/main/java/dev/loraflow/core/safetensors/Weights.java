@@ -10,14 +10,10 @@ public final class Weights {
 
     /** Opens the directory's weights {@link Residency#MAPPED}. */
     public static WeightSource openModelDir(Path dir) {
-        return openModelDir(dir, Residency.MAPPED);
+        return openModelDir(dir, Residency.MAPPED, bytes -> { });
     }
 
-    public static WeightSource openModelDir(Path dir, Residency residency) {
-        return openModelDir(dir, residency, bytes -> { });
-    }
-
-    /** As {@link #openModelDir(Path, Residency)}, reporting the bytes read into memory to {@code progress}. */
+    /** Opens the directory's weights as {@code residency} says, reporting the bytes read into memory to {@code progress}. */
     public static WeightSource openModelDir(Path dir, Residency residency, LongConsumer progress) {
         Path single = dir.resolve("model.safetensors");
         Path index = dir.resolve("model.safetensors.index.json");

@@ -125,7 +125,7 @@ public final class LlamaModel implements AutoCloseable {
             }
             Linear head = source.lmHead.quantizeQ8_0(memory, pool);
             return new LlamaModel(source.config, source.weights, arena, source.embedTokens, layers, source.finalNorm, head);
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) { // Error too: an OutOfMemoryError must not leave the slab allocated
             arena.close();
             source.close();
             throw ex;
