@@ -53,10 +53,17 @@ public final class Gemm {
     private static final int SLOT_ROW = 3;
     private static final int SLOT_TILE = 4;
     /**
-     * Each calling thread's copy of X (all of it or one k block, {@link #packX}), read by all workers of its call. Not a pool scratch
-     * slot: those belong to one thread inside a task, and two threads may run GEMMs on one pool.
+     * Each calling thread's buffers shared by all workers of its call: [{@link #X_COPY}] X's copy ({@link #packX} or
+     * {@link #transposeX}), [{@link #Y_COPY}] {@link #tokenLanes}'s outputs before {@link #transposeY}. Not pool scratch
+     * slots: those belong to one thread inside a task, and two threads may run GEMMs on one pool.
      */
-    private static final ThreadLocal<float[][]> PACKED_X = ThreadLocal.withInitial(() -> new float[1][]);
+    private static final ThreadLocal<float[][]> CALL_BUFFERS = ThreadLocal.withInitial(() -> new float[2][]);
+    private static final int X_COPY = 0;
+    private static final int Y_COPY = 1;
+    /** Most floats of Y (4 MiB) {@link #tokenLanes} holds transposed at once; beyond it the rows go in chunks. */
+    static final int Y_COPY_LIMIT = 1 << 20;
+    /** Rows (and tokens) per block of {@link #transposeY}: one cache line of floats. */
+    private static final int TRANSPOSE_BLOCK = 16;
     /**
      * Largest copy of all of X (floats, 4 MiB) made at once; beyond it X is copied one k block at a time, so the
      * copy each pass reads stays in L3 (for 2048 × 2048 the two ways measured within noise of each other, with one
@@ -150,45 +157,71 @@ public final class Gemm {
      * good part of the FMAs; here only X (tokens × depth, a fraction of W) is transposed, and W is only widened.
      * Each output is the same FMA chain over each k block, added to the previous blocks' sum in the same order, as in
      * {@link #blocked}, so the two paths give identical bits. Items are (row group) × (block of
-     * {@link #TOKEN_BLOCK_PANELS} token panels); W's rows are widened once per token block.
+     * {@link #TOKEN_BLOCK_PANELS} token panels); W's rows are widened once per token block. The tiles land in a
+     * transposed copy of Y ([row][token]), which {@link #transposeY} then writes out, at most {@link #Y_COPY_LIMIT}
+     * floats of it at a time.
      */
     static void tokenLanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                            float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        tokenLanes(dtype, w, wOffset, rows, cols, x, xOff, y, yOff, n, pool, Y_COPY_LIMIT);
+    }
+
+    /** {@link #tokenLanes} holding at most {@code yCopyLimit} floats of Y's transposed copy (tests force chunks). */
+    static void tokenLanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
+                           float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool, int yCopyLimit) {
         int panels = MatMul.blocks(n, NR);
         int kBlocks = MatMul.blocks(cols, KC);
-        float[] xt = packedX(kBlocks * panels * KC * NR);
+        float[] xt = callBuffer(X_COPY, kBlocks * panels * KC * NR);
         pool.parallelFor(kBlocks * panels, (a0, a1) -> {
             for (int a = a0; a < a1; a++) {
                 transposeX(x, xOff, cols, n, a / panels, a % panels, panels, xt);
             }
         });
+        int width = panels * NR; // a row of yt: every token of the call, padded to whole panels
         int groups = MatMul.blocks(rows, MR);
+        int chunkGroups = Math.min(groups, Math.max(1, yCopyLimit / (MR * width)));
+        float[] yt = callBuffer(Y_COPY, chunkGroups * MR * width);
         int tokenBlocks = MatMul.blocks(panels, TOKEN_BLOCK_PANELS);
-        pool.parallelFor(groups * tokenBlocks, (i0, i1) -> {
-            float[] wRows = pool.scratch(SLOT_PACKED, MR * KC);
-            float[] tiles = pool.scratch(SLOT_TILE, TOKEN_BLOCK_PANELS * MR * NR);
-            for (int item = i0; item < i1; item++) {
-                int r0 = (item % groups) * MR, mr = Math.min(MR, rows - r0);
-                int p0 = (item / groups) * TOKEN_BLOCK_PANELS, np = Math.min(TOKEN_BLOCK_PANELS, panels - p0);
-                for (int kb = 0; kb < kBlocks; kb++) {
-                    int k0 = kb * KC, kc = Math.min(KC, cols - k0);
-                    for (int i = 0; i < mr; i++) { // rows past mr keep stale values: their sums are never stored
-                        dtype.widenRow(w, wOffset, cols, r0 + i, k0, kc, wRows, i * KC);
-                    }
-                    for (int q = 0; q < np; q++) {
-                        micro(wRows, 0, xt, (kb * panels + p0 + q) * KC * NR, kc, tiles, q * MR * NR, NR, kb > 0);
-                    }
-                }
-                for (int q = 0; q < np; q++) {
-                    int t0 = (p0 + q) * NR, nt = Math.min(NR, n - t0);
-                    for (int i = 0; i < mr; i++) {
-                        for (int j = 0; j < nt; j++) {
-                            y[yOff + (t0 + j) * rows + r0 + i] = tiles[q * MR * NR + i * NR + j];
+        for (int g0 = 0; g0 < groups; g0 += chunkGroups) {
+            int first = g0, count = Math.min(chunkGroups, groups - g0);
+            pool.parallelFor(count * tokenBlocks, (i0, i1) -> {
+                float[] wRows = pool.scratch(SLOT_PACKED, MR * KC);
+                for (int item = i0; item < i1; item++) {
+                    int g = item % count, r0 = (first + g) * MR, mr = Math.min(MR, rows - r0);
+                    int p0 = (item / count) * TOKEN_BLOCK_PANELS, np = Math.min(TOKEN_BLOCK_PANELS, panels - p0);
+                    for (int kb = 0; kb < kBlocks; kb++) {
+                        int k0 = kb * KC, kc = Math.min(KC, cols - k0);
+                        for (int i = 0; i < mr; i++) { // rows past mr keep stale values: their sums are never read
+                            dtype.widenRow(w, wOffset, cols, r0 + i, k0, kc, wRows, i * KC);
+                        }
+                        for (int q = 0; q < np; q++) {
+                            micro(wRows, 0, xt, (kb * panels + p0 + q) * KC * NR, kc, yt, g * MR * width + (p0 + q) * NR, width, kb > 0);
                         }
                     }
                 }
+            });
+            int r0 = first * MR, chunkRows = Math.min(rows, (first + count) * MR) - r0;
+            pool.parallelFor(MatMul.blocks(n, TRANSPOSE_BLOCK), (b0, b1) ->
+                    transposeY(yt, width, chunkRows, b0 * TRANSPOSE_BLOCK, Math.min(n, b1 * TRANSPOSE_BLOCK), y, yOff + r0, rows));
+        }
+    }
+
+    /**
+     * y[yOff + t·rows + r] = yt[r·width + t] for r < chunkRows and t0 ≤ t < t1, in blocks of {@link #TRANSPOSE_BLOCK}
+     * rows: each token's outputs are written as whole cache lines, one sequential stream per token. Why not store
+     * each tile straight into Y: a tile's 12 outputs per token are 48 bytes in a row thousands of floats long, so
+     * every token line was fetched (twice, across two groups) while the weights and X's copy streamed past and
+     * evicted it: 14 % of a 128 × 5632 × 2048 product on one thread, against ~2 % for this pass.
+     */
+    static void transposeY(float[] yt, int width, int chunkRows, int t0, int t1, float[] y, int yOff, int rows) {
+        for (int r = 0; r < chunkRows; r += TRANSPOSE_BLOCK) {
+            int end = Math.min(chunkRows, r + TRANSPOSE_BLOCK);
+            for (int t = t0; t < t1; t++) {
+                for (int i = r, to = yOff + t * rows; i < end; i++) {
+                    y[to + i] = yt[i * width + t];
+                }
             }
-        });
+        }
     }
 
     /** xt[(kb·panels + p)·KC·NR + k·NR + j] = X[p·NR + j][kb·KC + k] for k < kc, zero for tokens past n. */
@@ -228,7 +261,7 @@ public final class Gemm {
         int kBlocks = MatMul.blocks(depth, KC);
         int xBlock = tileRows * MR * KC; // floats of xp per k block
         boolean all = (long) xBlock * kBlocks <= packAllLimit;
-        float[] xp = packedX(all ? xBlock * kBlocks : xBlock);
+        float[] xp = callBuffer(X_COPY, all ? xBlock * kBlocks : xBlock);
         for (int kb0 = 0; kb0 < kBlocks; kb0 = all ? kBlocks : kb0 + 1) {
             int first = kb0, last = all ? kBlocks : kb0 + 1;
             pool.parallelFor(tileRows * (last - first), (a0, a1) -> {
@@ -258,12 +291,12 @@ public final class Gemm {
         }
     }
 
-    private static float[] packedX(int length) {
-        float[][] holder = PACKED_X.get();
-        if (holder[0] == null || holder[0].length < length) {
-            holder[0] = new float[length];
+    private static float[] callBuffer(int which, int length) {
+        float[][] buffers = CALL_BUFFERS.get();
+        if (buffers[which] == null || buffers[which].length < length) {
+            buffers[which] = new float[length];
         }
-        return holder[0];
+        return buffers[which];
     }
 
     /**

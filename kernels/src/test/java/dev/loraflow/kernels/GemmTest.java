@@ -166,14 +166,18 @@ class GemmTest {
         float[] blocked = uniform(6, yOff + n * rows + 3);
         float[] lanes = blocked.clone();
         float[] lanesOneThread = blocked.clone();
+        float[] lanesInChunks = blocked.clone();
         Gemm.runBlocked(dtype, w, 0, rows, cols, x, xOff, blocked, yOff, n, POOL, Gemm.PACK_ALL_LIMIT);
         Gemm.tokenLanes(dtype, w, 0, rows, cols, x, xOff, lanes, yOff, n, POOL);
+        // Y's transposed copy one row group at a time: every chunk boundary is crossed
+        Gemm.tokenLanes(dtype, w, 0, rows, cols, x, xOff, lanesInChunks, yOff, n, POOL, 1);
         try (ThreadPool one = new ThreadPool(1)) {
             Gemm.tokenLanes(dtype, w, 0, rows, cols, x, xOff, lanesOneThread, yOff, n, one);
         }
         String what = dtype + " W [" + rows + "][" + cols + "] n=" + n;
         assertClose(blocked, lanes, 0f, what + ": token lanes vs blocked");
         assertClose(blocked, lanesOneThread, 0f, what + ": token lanes, 1 thread vs blocked");
+        assertClose(blocked, lanesInChunks, 0f, what + ": token lanes, Y in chunks of one row group vs blocked");
         float[] expected = new float[n * rows];
         switch (dtype) {
             case F32 -> MatMulReference.f32(w, 0, rows, cols, x, xOff, expected, 0, n);
@@ -185,15 +189,20 @@ class GemmTest {
         assertClose(expected, actual, 2e-4f, what + ": token lanes vs reference");
     }
 
-    /** Each caller's copy of X is its own: two threads sharing one pool, each with its own X, get their own Y. */
+    /**
+     * Each caller's copies of X and Y are its own: two threads sharing one pool, each with its own X, get their own Y,
+     * on the blocked path (B [depth][width]) and on the token-lane path (the same floats as W [width][depth]).
+     */
     @Test
     void concurrentCallersOnOnePoolKeepTheirOwnX() throws Exception {
         int depth = Gemm.KC + 45, width = 2 * Gemm.NC + 7, n = 3 * Gemm.MR + 1, calls = 20;
         MemorySegment b = TestData.weights(Dtype.F32, uniform(17, depth * width), 0);
         float[][] xs = {uniform(18, n * depth), uniform(19, n * depth)};
         float[][] expected = new float[2][n * width];
+        float[][] expectedLanes = new float[2][n * width];
         for (int c = 0; c < 2; c++) {
             Gemm.f32(b, 0, depth, width, xs[c], 0, expected[c], 0, n, false, POOL);
+            Gemm.tokenLanes(Dtype.F32, b, 0, width, depth, xs[c], 0, expectedLanes[c], 0, n, POOL);
         }
         float[][] actual = new float[2][n * width];
         Thread[] threads = new Thread[2];
@@ -206,6 +215,9 @@ class GemmTest {
                         java.util.Arrays.fill(actual[me], Float.NaN);
                         Gemm.f32(b, 0, depth, width, xs[me], 0, actual[me], 0, n, false, POOL);
                         assertClose(expected[me], actual[me], 0f, "caller " + me + " call " + i);
+                        java.util.Arrays.fill(actual[me], Float.NaN);
+                        Gemm.tokenLanes(Dtype.F32, b, 0, width, depth, xs[me], 0, actual[me], 0, n, POOL);
+                        assertClose(expectedLanes[me], actual[me], 0f, "caller " + me + " call " + i + ", token lanes");
                     }
                 } catch (Throwable t) {
                     failures[me] = t;
