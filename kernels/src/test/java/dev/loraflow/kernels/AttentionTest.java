@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -50,6 +51,24 @@ class AttentionTest {
         try (ThreadPool one = new ThreadPool(1)) {
             check(4, 2, 32, 700, 9, one);
         }
+    }
+
+    /** Cached == recomputed: each row of a prefill gives the bits of the same row decoded alone against the cache. */
+    @ParameterizedTest
+    @CsvSource({"32, 4, 64, 5, 37", "8, 2, 17, 0, 20", "4, 4, 8, 30, 3"})
+    void prefillRowsEqualDecodedRowsBitForBit(int heads, int kvHeads, int headDim, int start, int n) {
+        int ctx = start + n, width = heads * headDim;
+        float[] q = uniform(3, n * width);
+        float[] k = uniform(4, ctx * kvHeads * headDim);
+        float[] v = uniform(5, ctx * kvHeads * headDim);
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[] prefill = new float[n * width];
+        Attention.causal(q, 0, k, v, prefill, 0, start, n, heads, kvHeads, headDim, scale, POOL);
+        float[] decoded = new float[n * width];
+        for (int t = 0; t < n; t++) {
+            Attention.causal(q, t * width, k, v, decoded, t * width, start + t, 1, heads, kvHeads, headDim, scale, POOL);
+        }
+        assertClose(prefill, decoded, 0f, "heads=" + heads + "/" + kvHeads + " d=" + headDim + " start=" + start + " n=" + n);
     }
 
     private static void check(int heads, int kvHeads, int headDim, int start, int n, ThreadPool pool) {
