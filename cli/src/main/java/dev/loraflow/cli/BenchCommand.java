@@ -99,8 +99,12 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         checkCounts(LlamaConfig.load(model)); // before loading the weights, so a bad flag fails at once
-        BenchResult r = new Benchmark(promptTokens, genTokens, threads, fusion(), WeightFormat.quantizationOf(quantize),
-                load.residency()).run(model);
+        WeightFormat format = WeightFormat.quantizationOf(quantize);
+        BenchResult r;
+        try (LoadOptions.LoadProgress progress = load.progress(model, format)) {
+            r = new Benchmark(promptTokens, genTokens, threads, fusion(), format, load.residency())
+                    .run(model, progress, progress::close); // the bar is gone before anything is timed
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(r) : toTable(r));
         out.flush();

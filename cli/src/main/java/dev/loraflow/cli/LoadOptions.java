@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,22 +38,49 @@ final class LoadOptions {
 
     /**
      * Opens a model directory, its layer matrices quantised to {@code quantize} (null: kept in the file's dtype).
-     * Reading a large model into memory shows progress in MiB on stderr.
+     * Reading a large model into memory, or quantising it, shows progress in MiB of the file on stderr.
      */
     LanguageModel open(Path dir, CommonOptions common, WeightFormat quantize) {
-        long bytes = quantize == null && !mmap ? safetensorsBytes(dir) : 0;
-        if (bytes < PROGRESS_MIN_BYTES) {
-            return LanguageModel.open(dir, common.threads(), quantize, residency());
+        try (LoadProgress progress = progress(dir, quantize)) {
+            return LanguageModel.open(dir, common.threads(), quantize, residency(), progress);
         }
-        try (Progress progress = Progress.start("loading", (int) ((bytes + MIB - 1) / MIB), "MiB",
-                spec.commandLine().getErr())) {
-            long[] read = {0, 0}; // bytes read, MiB reported
-            return LanguageModel.open(dir, common.threads(), quantize, residency(), chunk -> {
-                read[0] += chunk;
-                for (; read[1] < (read[0] + MIB - 1) / MIB; read[1]++) {
-                    progress.step();
-                }
-            });
+    }
+
+    /**
+     * Progress of loading {@code dir} as these options and {@code quantize} say, fed bytes of the file: a bar (or
+     * lines) in MiB on stderr once the load reads or quantises {@link #PROGRESS_MIN_BYTES} or more, else silent.
+     */
+    LoadProgress progress(Path dir, WeightFormat quantize) {
+        long bytes = quantize != null || !mmap ? safetensorsBytes(dir) : 0;
+        return new LoadProgress(bytes < PROGRESS_MIN_BYTES ? null
+                : Progress.start("loading", (int) ((bytes + MIB - 1) / MIB), "MiB", spec.commandLine().getErr()));
+    }
+
+    /** Bytes reported as whole MiB steps of a {@link Progress} (none when it is null); closing twice is harmless. */
+    static final class LoadProgress implements LongConsumer, AutoCloseable {
+        private final Progress progress;
+        private long bytes;
+        private long reportedMib;
+        private boolean closed;
+
+        LoadProgress(Progress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void accept(long chunk) {
+            bytes += chunk;
+            for (; progress != null && reportedMib < (bytes + MIB - 1) / MIB; reportedMib++) {
+                progress.step();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (progress != null && !closed) {
+                closed = true;
+                progress.close();
+            }
         }
     }
 

@@ -70,7 +70,10 @@ public final class LanguageModel implements AutoCloseable {
         return open(dir, threads, quantize, residency, bytes -> { });
     }
 
-    /** As {@link #open(Path, int, WeightFormat, Residency)}, reporting bytes read into memory to {@code progress}. */
+    /**
+     * As {@link #open(Path, int, WeightFormat, Residency)}, reporting progress in bytes of the file's tensors: as they
+     * are read into memory, or as they are quantised; a mapping reports none.
+     */
     public static LanguageModel open(Path dir, int threads, WeightFormat quantize, Residency residency,
                                      LongConsumer progress) {
         Tokenizer tokenizer = Tokenizer.load(dir);
@@ -78,8 +81,8 @@ public final class LanguageModel implements AutoCloseable {
         LlamaModel model;
         try {
             model = quantize == null ? LlamaModel.load(dir, residency, progress)
-                    : LlamaModel.loadQuantized(dir, quantize, pool);
-        } catch (RuntimeException e) {
+                    : LlamaModel.loadQuantized(dir, quantize, pool, progress);
+        } catch (RuntimeException | Error e) {
             pool.close();
             throw e;
         }

@@ -13,6 +13,7 @@ import java.lang.foreign.SegmentAllocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
@@ -56,7 +57,7 @@ public final class LlamaModel implements AutoCloseable {
         WeightSource weights = Weights.openModelDir(dir, residency, progress);
         try {
             return fromWeights(config, weights);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // Error too: an in-memory copy must not outlive a failed load
             weights.close();
             throw e;
         }
@@ -100,6 +101,14 @@ public final class LlamaModel implements AutoCloseable {
      * only the rows used become resident (copying it would cost its full size).
      */
     public static LlamaModel loadQuantized(Path dir, WeightFormat format, ThreadPool pool) {
+        return loadQuantized(dir, format, pool, bytes -> { });
+    }
+
+    /**
+     * As {@link #loadQuantized(Path, WeightFormat, ThreadPool)}, reporting progress in bytes of the file's tensors:
+     * those kept as they are at once, then each matrix as it is converted (they add up to the file's data section).
+     */
+    public static LlamaModel loadQuantized(Path dir, WeightFormat format, ThreadPool pool, LongConsumer progress) {
         if (format != WeightFormat.Q8_0) {
             throw new LoraflowException("quantisation to " + format + " is not supported; use Q8_0");
         }
@@ -107,23 +116,29 @@ public final class LlamaModel implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             long bytes = source.lmHead.quantizedBytesQ8_0();
+            long converted = source.lmHead.weightBytes(); // a tied head's bytes are the embedding's, reported once converted
             for (LayerWeights l : source.layers) {
                 for (Linear m : linears(l)) {
                     bytes += m.quantizedBytesQ8_0();
+                    converted += m.weightBytes();
                 }
             }
+            progress.accept(source.weightBytes() - converted);
             // one block in huge pages (see HugePages): load 5.7-6.7 s instead of 8.3-8.6 s, decode as fast
             SegmentAllocator memory = SegmentAllocator.slicingAllocator(HugePages.allocate(bytes, arena));
+            Function<Linear, Linear> quantize = m -> {
+                Linear q = m.quantizeQ8_0(memory, pool);
+                progress.accept(m.weightBytes());
+                return q;
+            };
             List<LayerWeights> layers = new ArrayList<>();
             for (LayerWeights l : source.layers) {
                 layers.add(new LayerWeights(l.inputNorm(),
-                        l.q().quantizeQ8_0(memory, pool), l.k().quantizeQ8_0(memory, pool),
-                        l.v().quantizeQ8_0(memory, pool), l.o().quantizeQ8_0(memory, pool),
+                        quantize.apply(l.q()), quantize.apply(l.k()), quantize.apply(l.v()), quantize.apply(l.o()),
                         l.postAttentionNorm(),
-                        l.gate().quantizeQ8_0(memory, pool), l.up().quantizeQ8_0(memory, pool),
-                        l.down().quantizeQ8_0(memory, pool)));
+                        quantize.apply(l.gate()), quantize.apply(l.up()), quantize.apply(l.down())));
             }
-            Linear head = source.lmHead.quantizeQ8_0(memory, pool);
+            Linear head = quantize.apply(source.lmHead);
             return new LlamaModel(source.config, source.weights, arena, source.embedTokens, layers, source.finalNorm, head);
         } catch (RuntimeException | Error ex) { // Error too: an OutOfMemoryError must not leave the slab allocated
             arena.close();

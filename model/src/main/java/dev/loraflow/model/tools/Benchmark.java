@@ -11,6 +11,7 @@ import dev.loraflow.model.lora.Fusion;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Times a model directory: load, then a prefill of random prompt ids and greedy decode steps, after an
@@ -54,11 +55,21 @@ public final class Benchmark {
     }
 
     public BenchResult run(Path modelDir) {
+        return run(modelDir, bytes -> { }, () -> { });
+    }
+
+    /**
+     * As {@link #run(Path)}, reporting the load's progress in bytes of the file (as {@link LlamaModel#load(Path,
+     * Residency, LongConsumer)} and {@link LlamaModel#loadQuantized(Path, WeightFormat, ThreadPool, LongConsumer)} do)
+     * and calling {@code afterLoad} before anything is timed, e.g. to take a progress bar off the screen.
+     */
+    public BenchResult run(Path modelDir, LongConsumer loadProgress, Runnable afterLoad) {
         long start = System.nanoTime();
         try (ThreadPool pool = new ThreadPool(threads);
-             LlamaModel model = quantize == null ? LlamaModel.load(modelDir, residency)
-                     : LlamaModel.loadQuantized(modelDir, quantize, pool)) {
+             LlamaModel model = quantize == null ? LlamaModel.load(modelDir, residency, loadProgress)
+                     : LlamaModel.loadQuantized(modelDir, quantize, pool, loadProgress)) {
             long loadNanos = System.nanoTime() - start;
+            afterLoad.run();
             var rssAfterLoad = ProcessMemory.residentBytes();
             int vocab = model.config().vocabSize();
             InferenceSession session = fusion == null

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.Tensor;
+import dev.loraflow.core.safetensors.Residency;
 import dev.loraflow.core.safetensors.SafetensorsFile;
 import dev.loraflow.core.safetensors.SafetensorsWriter;
 import dev.loraflow.kernels.Q8_0;
@@ -16,6 +17,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +76,27 @@ class QuantizedModelTest {
             assertTrue(q8.weightBytes() < reference.weightBytes() * 0.5, "Q8_0 holds about a quarter of F32's bytes");
             LoraflowException e = assertThrows(LoraflowException.class, () -> q8.layers().get(0).q().weight());
             assertTrue(e.getMessage().contains("--quantize"));
+        }
+    }
+
+    /** Quantising reports the file's bytes: the rest at once, then one report per converted matrix, summing to the data section. */
+    @Test
+    void quantisingReportsEveryByteOfTheFileOnce() throws Exception {
+        Path tied = SharedData.require("models/stories260K");
+        for (Path dir : new Path[] {tied, roundTripped(tied)}) {
+            long dataBytes;
+            int matrices;
+            try (LlamaModel mapped = LlamaModel.load(dir, Residency.MAPPED)) {
+                dataBytes = mapped.weightBytes();
+                matrices = 7 * mapped.config().numLayers() + 1;
+            }
+            List<Long> reports = new ArrayList<>();
+            try (ThreadPool pool = new ThreadPool(2);
+                 LlamaModel q8 = LlamaModel.loadQuantized(dir, WeightFormat.Q8_0, pool, reports::add)) {
+                assertEquals(1 + matrices, reports.size(), dir + ": the rest, then each matrix");
+                assertEquals(dataBytes, reports.stream().mapToLong(Long::longValue).sum(), dir + ": bytes reported");
+                assertTrue(reports.stream().allMatch(b -> b > 0), dir + ": no empty report: " + reports);
+            }
         }
     }
 
