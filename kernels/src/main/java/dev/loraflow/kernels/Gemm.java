@@ -158,8 +158,8 @@ public final class Gemm {
      * Each output is the same FMA chain over each k block, added to the previous blocks' sum in the same order, as in
      * {@link #blocked}, so the two paths give identical bits. Items are (row group) × (block of
      * {@link #TOKEN_BLOCK_PANELS} token panels); W's rows are widened once per token block. The tiles land in a
-     * transposed copy of Y ([row][token]), which {@link #transposeY} then writes out, at most {@link #Y_COPY_LIMIT}
-     * floats of it at a time.
+     * transposed copy of Y ([row][token]), at most {@link #Y_COPY_LIMIT} floats of it at a time, and each worker's run
+     * of items ends by writing its rows out to Y ({@link #transposeY}).
      */
     static void tokenLanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                            float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
@@ -199,23 +199,28 @@ public final class Gemm {
                         }
                     }
                 }
+                // The rows of this run's items go out to Y now, from this core's caches, rather than in a pass of
+                // their own after a barrier: items [a, b) share a token block and cover consecutive row groups.
+                for (int a = i0, b; a < i1; a = b) {
+                    int tokenBlock = a / count, t0 = tokenBlock * TOKEN_BLOCK_PANELS * NR;
+                    b = Math.min(i1, (tokenBlock + 1) * count);
+                    transposeY(yt, width, a % count * MR, Math.min(rows - first * MR, ((b - 1) % count + 1) * MR),
+                            t0, Math.min(n, t0 + TOKEN_BLOCK_PANELS * NR), y, yOff + first * MR, rows);
+                }
             });
-            int r0 = first * MR, chunkRows = Math.min(rows, (first + count) * MR) - r0;
-            pool.parallelFor(MatMul.blocks(n, TRANSPOSE_BLOCK), (b0, b1) ->
-                    transposeY(yt, width, chunkRows, b0 * TRANSPOSE_BLOCK, Math.min(n, b1 * TRANSPOSE_BLOCK), y, yOff + r0, rows));
         }
     }
 
     /**
-     * y[yOff + t·rows + r] = yt[r·width + t] for r < chunkRows and t0 ≤ t < t1, in blocks of {@link #TRANSPOSE_BLOCK}
+     * y[yOff + t·rows + r] = yt[r·width + t] for r0 ≤ r < r1 and t0 ≤ t < t1, in blocks of {@link #TRANSPOSE_BLOCK}
      * rows: each token's outputs are written as whole cache lines, one sequential stream per token. Why not store
      * each tile straight into Y: a tile's 12 outputs per token are 48 bytes in a row thousands of floats long, so
      * every token line was fetched (twice, across two groups) while the weights and X's copy streamed past and
      * evicted it: 14 % of a 128 × 5632 × 2048 product on one thread, against ~2 % for this pass.
      */
-    static void transposeY(float[] yt, int width, int chunkRows, int t0, int t1, float[] y, int yOff, int rows) {
-        for (int r = 0; r < chunkRows; r += TRANSPOSE_BLOCK) {
-            int end = Math.min(chunkRows, r + TRANSPOSE_BLOCK);
+    static void transposeY(float[] yt, int width, int r0, int r1, int t0, int t1, float[] y, int yOff, int rows) {
+        for (int r = r0; r < r1; r += TRANSPOSE_BLOCK) {
+            int end = Math.min(r1, r + TRANSPOSE_BLOCK);
             for (int t = t0; t < t1; t++) {
                 for (int i = r, to = yOff + t * rows; i < end; i++) {
                     y[to + i] = yt[i * width + t];
