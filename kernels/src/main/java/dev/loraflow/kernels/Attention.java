@@ -11,25 +11,35 @@ import jdk.incubator.vector.VectorSpecies;
  * 0..start+t. q: [n][heads*headDim] at qOff; kCache/vCache: [ctx][kvHeads*headDim] with positions 0..start+n-1
  * filled; out: [n][heads*headDim] at outOff. Query head h reads KV head h / (heads/kvHeads).
  *
- * <p>A work item is one KV head and a block of {@link #QUERY_BLOCK} query rows (decode: one row). It copies the
- * keys its rows can see transposed, [headDim][key], so that every query head of the group and every row of the
- * block computes its scores a vector of keys at a time, with broadcast FMAs and no horizontal sums; then a stable
- * softmax and the weighted sum of value rows, headDim in up to four vector accumulators. Why: one dot product per
+ * <p>Blocked, with an online softmax: a work item is one KV head and a block of {@link #QUERY_BLOCK} query rows
+ * (decode: one row). It walks the keys in blocks of {@link #keyBlock()}; each key block is copied transposed,
+ * [headDim][key], so that every query head of the group and every row of the block scores a vector of keys per
+ * broadcast FMA, with no horizontal sums. Each (row, head) keeps a running maximum, a running sum of exponentials
+ * and an unnormalised output, rescaled whenever a block raises the maximum; the output is divided by the sum at the
+ * end. Memory per worker is a few blocks, whatever the context length. Why blocked: one dot product per
  * (query, key), each ending in a lane sum, cost about 30 ns apiece and made attention a tenth of a 128-token
- * prefill. A row's arithmetic depends only on its own keys, so a token's output is the same bits whether it is
- * decoded alone or within a prefill block.
+ * prefill. Key blocks start at key 0 for every row, so a token's output is the same bits whether it is decoded
+ * alone or within a prefill block.
  */
 public final class Attention {
-    /** Scratch slot of {@link ThreadPool#scratch} holding one row of scores. */
+    /** Scratch slot of {@link ThreadPool#scratch} holding one key block's scores. */
     static final int SCRATCH_SLOT = 1;
-    /** Scratch slot holding an item's transposed keys. */
+    /** Scratch slot holding a key block, transposed. */
     static final int KEYS_SLOT = 5;
-    /** Query rows per work item: they share one transposed copy of their KV head's keys. */
+    /** Scratch slot holding an item's running state: per (row, head) the output so far, then maxima and sums. */
+    static final int STATE_SLOT = 6;
+    /** Query rows per work item: they share each transposed key block. */
     static final int QUERY_BLOCK = 16;
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = Simd.LANES;
+    /** Keys per block: four vectors of scores. */
+    private static final int KEY_BLOCK = 4 * L;
 
     private Attention() {}
+
+    static int keyBlock() {
+        return KEY_BLOCK;
+    }
 
     /** Each thread's reusable task, so a call allocates nothing (as in {@link MatMul}). */
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
@@ -73,28 +83,49 @@ public final class Attention {
         @Override
         public void run(int i0, int i1) {
             int kvStride = kvHeads * headDim;
-            // Sized to the whole cache, not to start + n, so the buffers do not grow (and allocate) as decode advances.
-            int capacity = padded(Math.max(start + n, kCache.length / kvStride));
-            float[] scores = pool.scratch(SCRATCH_SLOT, capacity);
-            float[] keysT = pool.scratch(KEYS_SLOT, headDim * capacity);
-            int blocks = MatMul.blocks(n, QUERY_BLOCK);
             int group = heads / kvHeads;
+            float[] scores = pool.scratch(SCRATCH_SLOT, KEY_BLOCK);
+            float[] keysT = pool.scratch(KEYS_SLOT, headDim * KEY_BLOCK);
+            int states = QUERY_BLOCK * group;
+            float[] state = pool.scratch(STATE_SLOT, states * (headDim + 2)); // outputs, then maxima, then sums
+            int maxima = states * headDim, sums = maxima + states;
+            int blocks = MatMul.blocks(n, QUERY_BLOCK);
             for (int i = i0; i < i1; i++) {
                 int block = blocks - 1 - i / kvHeads; // latest rows first: the costliest items are claimed first
-                int kvCol = (i % kvHeads) * headDim;
+                int kvHead = i % kvHeads, kvCol = kvHead * headDim, firstHead = kvHead * group;
                 int t0 = block * QUERY_BLOCK, t1 = Math.min(n, t0 + QUERY_BLOCK);
-                int stride = padded(start + t1);
-                transposeKeys(kCache, kvStride, kvCol, start + t1, headDim, keysT, stride);
+                int used = (t1 - t0) * group;
+                Arrays.fill(state, 0, used * headDim, 0f);
+                Arrays.fill(state, maxima, maxima + used, Float.NEGATIVE_INFINITY);
+                Arrays.fill(state, sums, sums + used, 0f);
+                for (int k0 = 0; k0 < start + t1; k0 += KEY_BLOCK) {
+                    int blockKeys = Math.min(KEY_BLOCK, start + t1 - k0);
+                    transposeKeys(kCache, kvStride, kvCol, k0, blockKeys, headDim, keysT);
+                    for (int t = Math.max(t0, k0 - start); t < t1; t++) { // rows before k0 - start see none of these keys
+                        int visible = Math.min(blockKeys, start + t + 1 - k0);
+                        for (int h = 0; h < group; h++) {
+                            int s = (t - t0) * group + h;
+                            scores(q, qOff + (t * heads + firstHead + h) * headDim, keysT, visible, headDim, scale, scores);
+                            float raise = rescale(state, maxima + s, sums + s, scores, visible);
+                            accumulateValues(scores, visible, raise, vCache, kvStride, k0, kvCol, headDim, state, s * headDim);
+                        }
+                    }
+                }
                 for (int t = t0; t < t1; t++) {
-                    int keys = start + t + 1;
-                    for (int h = kvCol / headDim * group; h < (kvCol / headDim + 1) * group; h++) {
-                        int row = (t * heads + h) * headDim;
-                        scores(q, qOff + row, keysT, stride, keys, headDim, scale, scores);
-                        float sum = softmaxNumerators(scores, keys);
-                        weightedValues(scores, keys, 1f / sum, vCache, kvStride, kvCol, headDim, out, outOff + row);
+                    for (int h = 0; h < group; h++) {
+                        int s = (t - t0) * group + h;
+                        normalise(state, s * headDim, 1f / state[sums + s], out, outOff + (t * heads + firstHead + h) * headDim, headDim);
                     }
                 }
             }
+        }
+    }
+
+    /** out[o + j] = acc[a + j]·inv for j < headDim. */
+    private static void normalise(float[] acc, int a, float inv, float[] out, int o, int headDim) {
+        for (int c = 0; c < headDim; c += L) {
+            VectorMask<Float> part = F.indexInRange(c, headDim);
+            FloatVector.fromArray(F, acc, a + c, part).mul(inv).intoArray(out, o + c, part);
         }
     }
 
@@ -104,13 +135,13 @@ public final class Attention {
     }
 
     /**
-     * keysT[j·stride + p] = K[p][kvCol + j] for p < keys. Columns [keys, stride) keep stale values: the scores
-     * computed from them are overwritten by {@link #scores}.
+     * keysT[j·KEY_BLOCK + p] = K[k0 + p][kvCol + j] for p < count. Columns [count, KEY_BLOCK) keep stale values: the
+     * scores computed from them are overwritten by {@link #scores}.
      */
-    static void transposeKeys(float[] kCache, int kvStride, int kvCol, int keys, int headDim, float[] keysT, int stride) {
-        for (int p = 0; p < keys; p++) {
-            for (int j = 0, from = p * kvStride + kvCol; j < headDim; j++) {
-                keysT[j * stride + p] = kCache[from + j];
+    static void transposeKeys(float[] kCache, int kvStride, int kvCol, int k0, int count, int headDim, float[] keysT) {
+        for (int p = 0; p < count; p++) {
+            for (int j = 0, from = (k0 + p) * kvStride + kvCol; j < headDim; j++) {
+                keysT[j * KEY_BLOCK + p] = kCache[from + j];
             }
         }
     }
@@ -119,83 +150,94 @@ public final class Attention {
      * scores[p] = scale · Σ_j q[qRow + j]·K[p][j] (an FMA chain over j) for p < keys, four vectors of keys at a
      * time; the rest of the last vector is set to -∞ so it weighs nothing.
      */
-    static void scores(float[] q, int qRow, float[] keysT, int stride, int keys, int headDim, float scale, float[] scores) {
+    static void scores(float[] q, int qRow, float[] keysT, int keys, int headDim, float scale, float[] scores) {
         int end = padded(keys);
-        int p = 0;
-        for (; p + 4 * L <= end; p += 4 * L) {
+        if (end == KEY_BLOCK) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int j = 0; j < headDim; j++) {
                 FloatVector qj = FloatVector.broadcast(F, q[qRow + j]);
-                int r = j * stride + p;
+                int r = j * KEY_BLOCK;
                 a0 = FloatVector.fromArray(F, keysT, r).fma(qj, a0);
                 a1 = FloatVector.fromArray(F, keysT, r + L).fma(qj, a1);
                 a2 = FloatVector.fromArray(F, keysT, r + 2 * L).fma(qj, a2);
                 a3 = FloatVector.fromArray(F, keysT, r + 3 * L).fma(qj, a3);
             }
-            a0.mul(scale).intoArray(scores, p);
-            a1.mul(scale).intoArray(scores, p + L);
-            a2.mul(scale).intoArray(scores, p + 2 * L);
-            a3.mul(scale).intoArray(scores, p + 3 * L);
-        }
-        for (; p < end; p += L) {
-            FloatVector a = FloatVector.zero(F);
-            for (int j = 0; j < headDim; j++) {
-                a = FloatVector.fromArray(F, keysT, j * stride + p).fma(FloatVector.broadcast(F, q[qRow + j]), a);
+            a0.mul(scale).intoArray(scores, 0);
+            a1.mul(scale).intoArray(scores, L);
+            a2.mul(scale).intoArray(scores, 2 * L);
+            a3.mul(scale).intoArray(scores, 3 * L);
+        } else {
+            for (int p = 0; p < end; p += L) {
+                FloatVector a = FloatVector.zero(F);
+                for (int j = 0; j < headDim; j++) {
+                    a = FloatVector.fromArray(F, keysT, j * KEY_BLOCK + p).fma(FloatVector.broadcast(F, q[qRow + j]), a);
+                }
+                a.mul(scale).intoArray(scores, p);
             }
-            a.mul(scale).intoArray(scores, p);
         }
         Arrays.fill(scores, keys, end, Float.NEGATIVE_INFINITY);
     }
 
     /**
-     * scores[p] = e^(scores[p] - max) over the padded row (lanes past keys become 0); returns their sum, lane sums
-     * added in lane order. Every exponent is ≤ 0, so nothing overflows.
+     * The online softmax's step for one key block: raises the running maximum state[max] to cover the block,
+     * replaces scores[p] by e^(scores[p] - max) (lanes past keys become 0), sets state[sum] = state[sum]·raise + their
+     * sum (lane sums added in lane order), and returns raise = e^(old max - new max), the factor the output so far
+     * must be scaled by (0 for the first block). Every exponent is ≤ 0, so nothing overflows.
      */
-    static float softmaxNumerators(float[] scores, int keys) {
+    static float rescale(float[] state, int max, int sum, float[] scores, int keys) {
         int end = padded(keys);
-        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector m = FloatVector.broadcast(F, state[max]);
         for (int p = 0; p < end; p += L) {
             m = FloatVector.fromArray(F, scores, p).max(m); // fresh receiver: see VectorMath.max
         }
-        float max = m.reduceLanes(VectorOperators.MAX);
+        float newMax = m.reduceLanes(VectorOperators.MAX);
+        float raise = (float) Math.exp(state[max] - newMax);
+        state[max] = newMax;
         FloatVector acc = FloatVector.zero(F);
         for (int p = 0; p < end; p += L) {
-            VectorMath.exp(scores, p, 1f, max, scores, p);
+            VectorMath.exp(scores, p, 1f, newMax, scores, p);
             acc = FloatVector.fromArray(F, scores, p).add(acc);
         }
-        float sum = 0f;
+        float blockSum = 0f;
         for (int lane = 0; lane < L; lane++) {
-            sum += acc.lane(lane);
+            blockSum += acc.lane(lane);
         }
-        return sum;
+        state[sum] = state[sum] * raise + blockSum;
+        return raise;
     }
 
-    /** out[o + j] = inv · Σ_p scores[p]·V[p][kvCol + j] for j < headDim: up to four vectors of j per pass over the keys. */
-    static void weightedValues(float[] scores, int keys, float inv, float[] vCache, int kvStride, int kvCol, int headDim,
-                               float[] out, int o) {
+    /**
+     * acc[o + j] = raise·acc[o + j] + Σ_{p < keys} weights[p]·V[k0 + p][kvCol + j] for j < headDim: up to four vectors
+     * of j per pass over the keys.
+     */
+    static void accumulateValues(float[] weights, int keys, float raise, float[] vCache, int kvStride, int k0, int kvCol,
+                                 int headDim, float[] acc, int o) {
         int c = 0;
         for (; c + 4 * L <= headDim; c += 4 * L) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector a0 = FloatVector.fromArray(F, acc, o + c).mul(raise);
+            FloatVector a1 = FloatVector.fromArray(F, acc, o + c + L).mul(raise);
+            FloatVector a2 = FloatVector.fromArray(F, acc, o + c + 2 * L).mul(raise);
+            FloatVector a3 = FloatVector.fromArray(F, acc, o + c + 3 * L).mul(raise);
             for (int p = 0; p < keys; p++) {
-                FloatVector s = FloatVector.broadcast(F, scores[p]);
-                int r = p * kvStride + kvCol + c;
+                FloatVector s = FloatVector.broadcast(F, weights[p]);
+                int r = (k0 + p) * kvStride + kvCol + c;
                 a0 = FloatVector.fromArray(F, vCache, r).fma(s, a0);
                 a1 = FloatVector.fromArray(F, vCache, r + L).fma(s, a1);
                 a2 = FloatVector.fromArray(F, vCache, r + 2 * L).fma(s, a2);
                 a3 = FloatVector.fromArray(F, vCache, r + 3 * L).fma(s, a3);
             }
-            a0.mul(inv).intoArray(out, o + c);
-            a1.mul(inv).intoArray(out, o + c + L);
-            a2.mul(inv).intoArray(out, o + c + 2 * L);
-            a3.mul(inv).intoArray(out, o + c + 3 * L);
+            a0.intoArray(acc, o + c);
+            a1.intoArray(acc, o + c + L);
+            a2.intoArray(acc, o + c + 2 * L);
+            a3.intoArray(acc, o + c + 3 * L);
         }
         for (; c < headDim; c += L) {
             VectorMask<Float> part = F.indexInRange(c, headDim);
-            FloatVector a = FloatVector.zero(F);
+            FloatVector a = FloatVector.fromArray(F, acc, o + c, part).mul(raise);
             for (int p = 0; p < keys; p++) {
-                a = FloatVector.fromArray(F, vCache, p * kvStride + kvCol + c, part).fma(FloatVector.broadcast(F, scores[p]), a);
+                a = FloatVector.fromArray(F, vCache, (k0 + p) * kvStride + kvCol + c, part).fma(FloatVector.broadcast(F, weights[p]), a);
             }
-            a.mul(inv).intoArray(out, o + c, part);
+            a.intoArray(acc, o + c, part);
         }
     }
 

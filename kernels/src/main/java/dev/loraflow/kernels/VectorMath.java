@@ -186,15 +186,4 @@ public final class VectorMath {
             y[off + i] *= s;
         }
     }
-
-    /** y += a * x (the weighted-sum step of attention). */
-    static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
-        }
-    }
 }

@@ -107,19 +107,6 @@ class VectorMathTest {
 
     @ParameterizedTest
     @FieldSource("sizes")
-    void axpy(int n) {
-        float[] y = padded(10, n);
-        float[] x = padded(11, n);
-        float[] expected = y.clone();
-        for (int i = 0; i < n; i++) {
-            expected[OFF + i] = Math.fma(0.37f, x[OFF + 2 + i], expected[OFF + i]);
-        }
-        VectorMath.axpy(0.37f, x, OFF + 2, y, OFF, n);
-        assertEquals(Arrays.toString(expected), Arrays.toString(y)); // fused in both: identical
-    }
-
-    @ParameterizedTest
-    @FieldSource("sizes")
     void max(int n) {
         float[] x = padded(12, n);
         float expected = Float.NEGATIVE_INFINITY;
