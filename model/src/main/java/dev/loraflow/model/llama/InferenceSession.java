@@ -3,6 +3,7 @@ package dev.loraflow.model.llama;
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.config.LlamaConfig;
 import dev.loraflow.kernels.Attention;
+import dev.loraflow.kernels.RangeTask;
 import dev.loraflow.kernels.Rope;
 import dev.loraflow.kernels.ThreadPool;
 import dev.loraflow.kernels.VectorMath;
@@ -36,6 +37,7 @@ public final class InferenceSession {
     private final Fusion fusion;
     private WeightTrace trace;
     private int position;
+    private int layer; // the layer the per-token steps below work on
     private Scratch scratch; // grown to the largest chunk fed so far
 
     /** A session on the base model alone. */
@@ -149,42 +151,70 @@ public final class InferenceSession {
 
     private void layer(int l, int n, Scratch s) {
         LayerWeights w = model.layers().get(l);
-        int d = config.hiddenSize();
-        int qDim = config.qDim();
-        int kvDim = config.kvDim();
-        float eps = (float) config.rmsNormEps();
         fusionWeights(l, n, s);
-
-        for (int t = 0; t < n; t++) {
-            VectorMath.rmsNorm(s.x, t * d, w.inputNorm(), eps, s.xn, t * d, d);
-        }
+        layer = l;
+        pool.parallelFor(n, inputNorm);
         project(l, Projection.Q, w.q(), s.xn, s.q, n, s);
         project(l, Projection.K, w.k(), s.xn, s.k, n, s);
         project(l, Projection.V, w.v(), s.xn, s.v, n, s);
-
-        float[] keys = cache.keys(l);
-        float[] values = cache.values(l);
-        for (int t = 0; t < n; t++) {
-            int pos = position + t;
-            Rope.rotate(s.q, t * qDim, config.numHeads(), config.headDim(), rope.cos(), rope.sin(), rope.offset(pos));
-            Rope.rotate(s.k, t * kvDim, config.numKvHeads(), config.headDim(), rope.cos(), rope.sin(), rope.offset(pos));
-            System.arraycopy(s.k, t * kvDim, keys, pos * kvDim, kvDim);
-            System.arraycopy(s.v, t * kvDim, values, pos * kvDim, kvDim);
-        }
-        Attention.causal(s.q, 0, keys, values, s.attn, 0, position, n,
+        pool.parallelFor(n, ropeIntoCache);
+        Attention.causal(s.q, 0, cache.keys(l), cache.values(l), s.attn, 0, position, n,
                 config.numHeads(), config.numKvHeads(), config.headDim(), attentionScale, pool);
         project(l, Projection.O, w.o(), s.attn, s.tmp, n, s);
-        VectorMath.addInPlace(s.x, 0, s.tmp, 0, n * d);
-
-        for (int t = 0; t < n; t++) {
-            VectorMath.rmsNorm(s.x, t * d, w.postAttentionNorm(), eps, s.xn, t * d, d);
-        }
-        int inter = config.intermediateSize();
+        pool.parallelFor(n, addToResidual);
+        pool.parallelFor(n, postAttentionNorm);
         project(l, Projection.GATE, w.gate(), s.xn, s.gate, n, s);
         project(l, Projection.UP, w.up(), s.xn, s.up, n, s);
-        VectorMath.siluMul(s.gate, 0, s.up, 0, s.gate, 0, n * inter);
+        pool.parallelFor(n, siluMul);
         project(l, Projection.DOWN, w.down(), s.gate, s.tmp, n, s);
-        VectorMath.addInPlace(s.x, 0, s.tmp, 0, n * d);
+        pool.parallelFor(n, addToResidual);
+    }
+
+    // The per-token steps of layer `layer` on rows [t0, t1) of the scratch, run over the pool (inline for one token).
+    // Fields rather than lambdas made per call, which would allocate on every decoded token.
+    private final RangeTask inputNorm = this::inputNorm;
+    private final RangeTask postAttentionNorm = this::postAttentionNorm;
+    private final RangeTask ropeIntoCache = this::ropeIntoCache;
+    private final RangeTask addToResidual = this::addToResidual;
+    private final RangeTask siluMul = this::siluMul;
+
+    private void inputNorm(int t0, int t1) {
+        normRows(model.layers().get(layer).inputNorm(), t0, t1);
+    }
+
+    private void postAttentionNorm(int t0, int t1) {
+        normRows(model.layers().get(layer).postAttentionNorm(), t0, t1);
+    }
+
+    /** x += tmp (a sublayer's output joins the residual stream). */
+    private void addToResidual(int t0, int t1) {
+        int d = config.hiddenSize();
+        VectorMath.addInPlace(scratch.x, t0 * d, scratch.tmp, t0 * d, (t1 - t0) * d);
+    }
+
+    private void siluMul(int t0, int t1) {
+        int inter = config.intermediateSize();
+        VectorMath.siluMul(scratch.gate, t0 * inter, scratch.up, t0 * inter, scratch.gate, t0 * inter, (t1 - t0) * inter);
+    }
+
+    private void normRows(float[] weight, int t0, int t1) {
+        int d = config.hiddenSize();
+        for (int t = t0; t < t1; t++) {
+            VectorMath.rmsNorm(scratch.x, t * d, weight, (float) config.rmsNormEps(), scratch.xn, t * d, d);
+        }
+    }
+
+    /** Rotates the rows' queries and keys to their positions and appends their keys and values to the cache. */
+    private void ropeIntoCache(int t0, int t1) {
+        int qDim = config.qDim(), kvDim = config.kvDim();
+        float[] keys = cache.keys(layer), values = cache.values(layer);
+        for (int t = t0; t < t1; t++) {
+            int pos = position + t;
+            Rope.rotate(scratch.q, t * qDim, config.numHeads(), config.headDim(), rope.cos(), rope.sin(), rope.offset(pos));
+            Rope.rotate(scratch.k, t * kvDim, config.numKvHeads(), config.headDim(), rope.cos(), rope.sin(), rope.offset(pos));
+            System.arraycopy(scratch.k, t * kvDim, keys, pos * kvDim, kvDim);
+            System.arraycopy(scratch.v, t * kvDim, values, pos * kvDim, kvDim);
+        }
     }
 
     /** Layer l's per-token adapter weights, from the residual input before the layer's first norm. */
