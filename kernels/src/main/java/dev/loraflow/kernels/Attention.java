@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * filled; out: [n][heads*headDim] at outOff. Query head h reads KV head h / (heads/kvHeads).
  *
  * <p>Blocked, with an online softmax: a work item is one KV head and a block of {@link #QUERY_BLOCK} query rows
- * (decode: one row). It walks the keys in blocks of {@link #keyBlock()}; each key block is copied transposed,
+ * (decode: one row). It walks the keys in blocks of {@link #KEY_BLOCK}; each key block is copied transposed,
  * [headDim][key], so that every query head of the group and every row of the block scores a vector of keys per
  * broadcast FMA, with no horizontal sums. Each (row, head) keeps a running maximum, a running sum of exponentials
  * and an unnormalised output, rescaled whenever a block raises the maximum; the output is divided by the sum at the
@@ -36,10 +36,6 @@ public final class Attention {
     private static final int KEY_BLOCK = 4 * L;
 
     private Attention() {}
-
-    static int keyBlock() {
-        return KEY_BLOCK;
-    }
 
     /** Each thread's reusable task, so a call allocates nothing (as in {@link MatMul}). */
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
