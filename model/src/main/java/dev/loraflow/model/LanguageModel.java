@@ -80,8 +80,7 @@ public final class LanguageModel implements AutoCloseable {
         ThreadPool pool = new ThreadPool(threads);
         LlamaModel model;
         try {
-            model = quantize == null ? LlamaModel.load(dir, residency, progress)
-                    : LlamaModel.loadQuantized(dir, quantize, pool, progress);
+            model = LlamaModel.load(dir, quantize, residency, pool, progress);
         } catch (RuntimeException | Error e) {
             pool.close();
             throw e;

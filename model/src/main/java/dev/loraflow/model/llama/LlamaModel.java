@@ -63,6 +63,14 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads a model quantised to {@code quantize} at load ({@link #loadQuantized}), or, when it is null, in the file's
+     * dtype held as {@code residency} says ({@link #load(Path, Residency, LongConsumer)}); progress in bytes of the file.
+     */
+    public static LlamaModel load(Path dir, WeightFormat quantize, Residency residency, ThreadPool pool, LongConsumer progress) {
+        return quantize == null ? load(dir, residency, progress) : loadQuantized(dir, quantize, pool, progress);
+    }
+
     /** Binds weights to a config, checking every tensor's presence, dtype and shape. Takes ownership of weights. */
     public static LlamaModel fromWeights(LlamaConfig c, WeightSource w) {
         int d = c.hiddenSize();

@@ -60,14 +60,13 @@ public final class Benchmark {
 
     /**
      * As {@link #run(Path)}, reporting the load's progress in bytes of the file (as {@link LlamaModel#load(Path,
-     * Residency, LongConsumer)} and {@link LlamaModel#loadQuantized(Path, WeightFormat, ThreadPool, LongConsumer)} do)
-     * and calling {@code afterLoad} before anything is timed, e.g. to take a progress bar off the screen.
+     * WeightFormat, Residency, ThreadPool, LongConsumer)} does) and calling {@code afterLoad} before anything is
+     * timed, e.g. to take a progress bar off the screen.
      */
     public BenchResult run(Path modelDir, LongConsumer loadProgress, Runnable afterLoad) {
         long start = System.nanoTime();
         try (ThreadPool pool = new ThreadPool(threads);
-             LlamaModel model = quantize == null ? LlamaModel.load(modelDir, residency, loadProgress)
-                     : LlamaModel.loadQuantized(modelDir, quantize, pool, loadProgress)) {
+             LlamaModel model = LlamaModel.load(modelDir, quantize, residency, pool, loadProgress)) {
             long loadNanos = System.nanoTime() - start;
             afterLoad.run();
             var rssAfterLoad = ProcessMemory.residentBytes();
