@@ -100,6 +100,19 @@ class QuantizedModelTest {
         }
     }
 
+    /** The one load for both doors (LanguageModel.open, bench): quantised when asked, else the file's dtype. */
+    @Test
+    void loadQuantisesOnlyWhenAsked() {
+        Path dir = SharedData.require("models/stories260K");
+        try (ThreadPool pool = new ThreadPool(2);
+             LlamaModel q8 = LlamaModel.load(dir, WeightFormat.Q8_0, Residency.IN_MEMORY, pool, bytes -> { });
+             LlamaModel file = LlamaModel.load(dir, null, Residency.IN_MEMORY, pool, bytes -> { })) {
+            assertEquals(WeightFormat.Q8_0, q8.weightFormat());
+            assertTrue(file.weightFormat() != WeightFormat.Q8_0, "no quantisation asked: " + file.weightFormat());
+            assertTrue(!file.layers().get(0).q().weight().data().isMapped(), "IN_MEMORY is a copy, not the mapping");
+        }
+    }
+
     @Test
     void unknownQuantisationIsRefused() {
         LoraflowException e = assertThrows(LoraflowException.class, () -> WeightFormat.quantizationOf("q4_k"));
