@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Storage types of weight matrices, and their bulk widening to F32 (one call per block, so the switch is cheap). */
-enum Dtype {
+public enum Dtype {
     F32(4), BF16(2), F16(2), Q8_0(0);
 
     private static final VectorSpecies<Float> F = Simd.F;

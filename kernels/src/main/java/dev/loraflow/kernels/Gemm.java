@@ -52,14 +52,18 @@ public final class Gemm {
     private static final int SLOT_PACKED = 2;
     private static final int SLOT_ROW = 3;
     private static final int SLOT_TILE = 4;
+    private static final int SLOT_GATE_TILE = 7;
+    private static final int SLOT_UP_TILE = 8;
     /**
      * Each calling thread's buffers shared by all workers of its call: [{@link #X_COPY}] X's copy ({@link #packX} or
-     * {@link #transposeX}), [{@link #Y_COPY}] {@link #tokenLanes}'s outputs before {@link #transposeY}. Not pool scratch
+     * {@link #transposeX}), [{@link #Y_COPY}] {@link #tokenLanes}'s outputs before {@link #transposeY}, [{@link #H_COPY}]
+     * {@link #swiGlu}'s hidden activations. Not pool scratch
      * slots: those belong to one thread inside a task, and two threads may run GEMMs on one pool.
      */
-    private static final ThreadLocal<float[][]> CALL_BUFFERS = ThreadLocal.withInitial(() -> new float[2][]);
+    private static final ThreadLocal<float[][]> CALL_BUFFERS = ThreadLocal.withInitial(() -> new float[3][]);
     private static final int X_COPY = 0;
     private static final int Y_COPY = 1;
+    private static final int H_COPY = 2;
     /** Most floats of Y (4 MiB) {@link #tokenLanes} holds transposed at once; beyond it the rows go in chunks. */
     static final int Y_COPY_LIMIT = 1 << 20;
     /** Rows (and tokens) per block of {@link #transposeY}: one cache line of floats. */
@@ -169,14 +173,28 @@ public final class Gemm {
     /** {@link #tokenLanes} holding at most {@code yCopyLimit} floats of Y's transposed copy (tests force chunks). */
     static void tokenLanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                            float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool, int yCopyLimit) {
+        float[] xt = transposeAll(x, xOff, cols, n, X_COPY, pool);
+        lanes(dtype, w, wOffset, rows, cols, xt, y, yOff, n, pool, yCopyLimit);
+    }
+
+    /** X [n][cols] into the calling thread's buffer {@code which}, as {@link #transposeX}'s panels, by all threads. */
+    private static float[] transposeAll(float[] x, int xOff, int cols, int n, int which, ThreadPool pool) {
         int panels = MatMul.blocks(n, NR);
         int kBlocks = MatMul.blocks(cols, KC);
-        float[] xt = callBuffer(X_COPY, kBlocks * panels * KC * NR);
+        float[] xt = callBuffer(which, kBlocks * panels * KC * NR);
         pool.parallelFor(kBlocks * panels, (a0, a1) -> {
             for (int a = a0; a < a1; a++) {
                 transposeX(x, xOff, cols, n, a / panels, a % panels, panels, xt);
             }
         });
+        return xt;
+    }
+
+    /** {@link #tokenLanes}'s product once X is in panels: xt as {@link #transposeX} lays it out. */
+    private static void lanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols, float[] xt,
+                              float[] y, int yOff, int n, ThreadPool pool, int yCopyLimit) {
+        int panels = MatMul.blocks(n, NR);
+        int kBlocks = MatMul.blocks(cols, KC);
         int width = panels * NR; // a row of yt: every token of the call, padded to whole panels
         int groups = MatMul.blocks(rows, MR);
         int chunkGroups = Math.min(groups, Math.max(1, yCopyLimit / (MR * width)));
@@ -187,13 +205,11 @@ public final class Gemm {
             pool.parallelFor(count * tokenBlocks, (i0, i1) -> {
                 float[] wRows = pool.scratch(SLOT_PACKED, MR * KC);
                 for (int item = i0; item < i1; item++) {
-                    int g = item % count, r0 = (first + g) * MR, mr = Math.min(MR, rows - r0);
+                    int g = item % count, r0 = (first + g) * MR;
                     int p0 = (item / count) * TOKEN_BLOCK_PANELS, np = Math.min(TOKEN_BLOCK_PANELS, panels - p0);
                     for (int kb = 0; kb < kBlocks; kb++) {
                         int k0 = kb * KC, kc = Math.min(KC, cols - k0);
-                        for (int i = 0; i < mr; i++) { // rows past mr keep stale values: their sums are never read
-                            dtype.widenRow(w, wOffset, cols, r0 + i, k0, kc, wRows, i * KC);
-                        }
+                        widenGroup(dtype, w, wOffset, rows, cols, r0, k0, kc, wRows);
                         for (int q = 0; q < np; q++) {
                             micro(wRows, 0, xt, (kb * panels + p0 + q) * KC * NR, kc, yt, g * MR * width + (p0 + q) * NR, width, kb > 0);
                         }
@@ -209,6 +225,64 @@ public final class Gemm {
                 }
             });
         }
+    }
+
+    /** wRows[i·KC + k] = W[r0 + i][k0 + k] for the group's rows below {@code rows}; the others keep stale values. */
+    private static void widenGroup(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols, int r0, int k0, int kc,
+                                   float[] wRows) {
+        for (int i = 0, mr = Math.min(MR, rows - r0); i < mr; i++) { // stale rows' sums are never read
+            dtype.widenRow(w, wOffset, cols, r0 + i, k0, kc, wRows, i * KC);
+        }
+    }
+
+    /**
+     * A Llama MLP, Y = (silu(X·Gᵀ) ⊙ (X·Uᵀ))·Dᵀ for gate and up [inter][hidden] and down [hidden][inter], in
+     * {@link #tokenLanes}'s layout from end to end: X is transposed once for both gate and up; each item computes one
+     * row group of gate and of up over a token block and writes silu(gate)·up straight into the panels the down
+     * product reads ({@link #transposeX}'s layout, inter rows becoming its k). Against three {@link #tokenLanes} calls
+     * and a SiLU pass this saves up's transpose of X, gate's and up's transposes of Y, the SiLU pass over memory,
+     * down's transpose of X and four barriers. Each output is the same FMA chain as {@link #tokenLanes} gives, and
+     * the same {@link VectorMath#siluMul} of it, so the bits equal the unfused path's where that path's SiLU runs on
+     * vectors only.
+     */
+    static void swiGlu(Dtype dtype, MemorySegment gate, long gateOffset, MemorySegment up, long upOffset,
+                       MemorySegment down, long downOffset, int hidden, int inter, float[] x, int xOff,
+                       float[] y, int yOff, int n, ThreadPool pool) {
+        float[] xt = transposeAll(x, xOff, hidden, n, X_COPY, pool);
+        int panels = MatMul.blocks(n, NR);
+        int kBlocks = MatMul.blocks(hidden, KC);
+        float[] ht = callBuffer(H_COPY, MatMul.blocks(inter, KC) * panels * KC * NR);
+        int groups = MatMul.blocks(inter, MR);
+        int tokenBlocks = MatMul.blocks(panels, TOKEN_BLOCK_PANELS);
+        int tileWidth = TOKEN_BLOCK_PANELS * NR;
+        pool.parallelFor(groups * tokenBlocks, (i0, i1) -> {
+            float[] wRows = pool.scratch(SLOT_PACKED, MR * KC);
+            float[] gateTile = pool.scratch(SLOT_GATE_TILE, MR * tileWidth);
+            float[] upTile = pool.scratch(SLOT_UP_TILE, MR * tileWidth);
+            for (int item = i0; item < i1; item++) {
+                int r0 = item % groups * MR, mr = Math.min(MR, inter - r0);
+                int p0 = (item / groups) * TOKEN_BLOCK_PANELS, np = Math.min(TOKEN_BLOCK_PANELS, panels - p0);
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    int k0 = kb * KC, kc = Math.min(KC, hidden - k0);
+                    widenGroup(dtype, gate, gateOffset, inter, hidden, r0, k0, kc, wRows);
+                    for (int q = 0; q < np; q++) {
+                        micro(wRows, 0, xt, (kb * panels + p0 + q) * KC * NR, kc, gateTile, q * NR, tileWidth, kb > 0);
+                    }
+                    widenGroup(dtype, up, upOffset, inter, hidden, r0, k0, kc, wRows);
+                    for (int q = 0; q < np; q++) {
+                        micro(wRows, 0, xt, (kb * panels + p0 + q) * KC * NR, kc, upTile, q * NR, tileWidth, kb > 0);
+                    }
+                }
+                for (int i = 0; i < mr; i++) {
+                    int r = r0 + i, at = (r / KC * panels + p0) * KC * NR + r % KC * NR;
+                    for (int q = 0; q < np; q++) { // tokens past n hold silu(0)·0 = 0, as transposeX pads
+                        int from = i * tileWidth + q * NR;
+                        VectorMath.siluMul(gateTile, from, upTile, from, ht, at + q * KC * NR, NR);
+                    }
+                }
+            }
+        });
+        lanes(dtype, down, downOffset, hidden, inter, ht, y, yOff, n, pool, Y_COPY_LIMIT);
     }
 
     /**

@@ -67,6 +67,39 @@ public final class MatMul {
         task.runOn(pool, w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
+    /** Whether {@link #swiGlu} takes a call of n tokens: a prefill or training batch, where it beats separate products. */
+    public static boolean fusesSwiGlu(int n) {
+        return n >= GEMM_MIN_N && n <= Gemm.TOKEN_LANES_MAX_N;
+    }
+
+    /**
+     * y[t] = down · (silu(gate · x[t]) ⊙ (up · x[t])) for t in [0,n), the MLP of a Llama layer, its three matrices in one
+     * dtype from byte 0 of their segments: gate and up [inter][hidden], down [hidden][inter]. Overwrites y. Only for n
+     * where {@link #fusesSwiGlu} holds: otherwise run the three products and {@link VectorMath#siluMul} (one pass, see
+     * {@link Gemm#swiGlu}).
+     */
+    public static void swiGlu(Dtype dtype, MemorySegment gate, MemorySegment up, MemorySegment down, int hidden, int inter,
+                              float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
+        if (!fusesSwiGlu(n)) {
+            throw new IllegalArgumentException("the fused MLP takes " + GEMM_MIN_N + " to " + Gemm.TOKEN_LANES_MAX_N
+                    + " tokens, not " + n + "; run its products separately");
+        }
+        checkWeight(dtype, gate, 0, inter, hidden);
+        checkWeight(dtype, up, 0, inter, hidden);
+        checkWeight(dtype, down, 0, hidden, inter);
+        if (xOff < 0 || xOff + (long) n * hidden > x.length) {
+            throw new IndexOutOfBoundsException("x too short for n=" + n + " hidden=" + hidden + " at " + xOff);
+        }
+        if (yOff < 0 || yOff + (long) n * hidden > y.length) {
+            throw new IndexOutOfBoundsException("y too short for n=" + n + " hidden=" + hidden + " at " + yOff);
+        }
+        if (hidden == 0 || inter == 0) {
+            java.util.Arrays.fill(y, yOff, yOff + n * hidden, 0f);
+            return;
+        }
+        Gemm.swiGlu(dtype, gate, 0, up, 0, down, 0, hidden, inter, x, xOff, y, yOff, n, pool);
+    }
+
     /** Checks the operands, and runs the packed {@link Gemm} when there are enough tokens to pay for packing. */
     private static boolean gemm(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols, float[] x, int xOff,
                                 float[] y, int yOff, int n, ThreadPool pool) {
@@ -200,17 +233,24 @@ public final class MatMul {
 
     private static void checkBounds(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                                     float[] x, int xOff, float[] y, int yOff, int n) {
-        if (rows < 0 || cols < 0 || n < 0) {
-            throw new IllegalArgumentException("negative shape: rows=" + rows + " cols=" + cols + " n=" + n);
-        }
-        if (wOffset < 0 || wOffset + dtype.offset(rows, cols, 0) > w.byteSize()) {
-            throw new IndexOutOfBoundsException("W [" + rows + "][" + cols + "] at byte " + wOffset + " exceeds segment of " + w.byteSize());
+        checkWeight(dtype, w, wOffset, rows, cols);
+        if (n < 0) {
+            throw new IllegalArgumentException("negative shape: n=" + n);
         }
         if (xOff < 0 || xOff + (long) n * cols > x.length) {
             throw new IndexOutOfBoundsException("x too short for n=" + n + " cols=" + cols + " at " + xOff);
         }
         if (yOff < 0 || yOff + (long) n * rows > y.length) {
             throw new IndexOutOfBoundsException("y too short for n=" + n + " rows=" + rows + " at " + yOff);
+        }
+    }
+
+    private static void checkWeight(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("negative shape: rows=" + rows + " cols=" + cols);
+        }
+        if (wOffset < 0 || wOffset + dtype.offset(rows, cols, 0) > w.byteSize()) {
+            throw new IndexOutOfBoundsException("W [" + rows + "][" + cols + "] at byte " + wOffset + " exceeds segment of " + w.byteSize());
         }
     }
 }

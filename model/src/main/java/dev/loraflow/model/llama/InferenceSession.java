@@ -163,11 +163,22 @@ public final class InferenceSession {
         project(l, Projection.O, w.o(), s.attn, s.tmp, n, s);
         pool.parallelFor(n, addToResidual);
         pool.parallelFor(n, postAttentionNorm);
+        mlp(l, w, n, s);
+        pool.parallelFor(n, addToResidual);
+    }
+
+    /** The layer's MLP from xn into tmp: one fused pass for a prompt when no adapter touches it. */
+    private void mlp(int l, LayerWeights w, int n, Scratch s) {
+        AdapterStack adapters = fusion.adapters();
+        boolean adapted = adapters.get(l, Projection.GATE) != null || adapters.get(l, Projection.UP) != null
+                || adapters.get(l, Projection.DOWN) != null;
+        if (!adapted && Linear.swiGlu(w.gate(), w.up(), w.down(), s.xn, s.tmp, n, pool)) {
+            return;
+        }
         project(l, Projection.GATE, w.gate(), s.xn, s.gate, n, s);
         project(l, Projection.UP, w.up(), s.xn, s.up, n, s);
         pool.parallelFor(n, siluMul);
         project(l, Projection.DOWN, w.down(), s.gate, s.tmp, n, s);
-        pool.parallelFor(n, addToResidual);
     }
 
     // The per-token steps of layer `layer` on rows [t0, t1) of the scratch, run over the pool (inline for one token).

@@ -142,6 +142,22 @@ public final class Linear {
         return bias;
     }
 
+    /**
+     * y[t] = down · (silu(gate · x[t]) ⊙ (up · x[t])) for n rows in one fused pass ({@link MatMul#swiGlu}), when it
+     * applies: the three in one format, shaped as one MLP, without biases, and n a prompt-sized count ({@link
+     * MatMul#fusesSwiGlu}). Returns false, having computed nothing, otherwise.
+     */
+    public static boolean swiGlu(Linear gate, Linear up, Linear down, float[] x, float[] y, int n, ThreadPool pool) {
+        boolean fuses = MatMul.fusesSwiGlu(n)
+                && gate.format == up.format && up.format == down.format
+                && gate.bias == null && up.bias == null && down.bias == null
+                && gate.in == up.in && gate.out == up.out && down.in == gate.out && down.out == gate.in;
+        if (fuses) {
+            MatMul.swiGlu(gate.format.dtype(), gate.data, up.data, down.data, gate.in, gate.out, x, 0, y, 0, n, pool);
+        }
+        return fuses;
+    }
+
     /** y[t][out] = W x[t][in] (+ b) for n rows; overwrites y. */
     public void forward(float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
         switch (format) {

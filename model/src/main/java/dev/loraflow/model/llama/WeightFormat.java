@@ -1,6 +1,7 @@
 package dev.loraflow.model.llama;
 
 import dev.loraflow.core.LoraflowException;
+import dev.loraflow.kernels.Dtype;
 import java.util.Locale;
 
 /** How a linear layer's weights are held for the kernels. */
@@ -16,6 +17,16 @@ public enum WeightFormat {
             return Q8_0;
         }
         throw new LoraflowException("--quantize '" + value + "' is not supported; use q8_0 (or none)");
+    }
+
+    /** The kernels' name for this storage type. */
+    public Dtype dtype() {
+        return switch (this) {
+            case F32 -> Dtype.F32;
+            case BF16 -> Dtype.BF16;
+            case F16 -> Dtype.F16;
+            case Q8_0 -> Dtype.Q8_0;
+        };
     }
 
     public String label() {
