@@ -173,6 +173,17 @@ public final class Gemm {
     /** {@link #tokenLanes} holding at most {@code yCopyLimit} floats of Y's transposed copy (tests force chunks). */
     static void tokenLanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols,
                            float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool, int yCopyLimit) {
+        sameInput(dtype, new MemorySegment[] {w}, new long[] {wOffset}, new int[] {rows}, cols, x, xOff,
+                new float[][] {y}, new int[] {yOff}, n, pool, yCopyLimit);
+    }
+
+    /**
+     * Y_m[t][r] = X[t]·W_m[r] for several matrices of one dtype and width that read the same X (a layer's Q, K and V)
+     * as one {@link #tokenLanes} call: X transposed once, and the row groups of all of them items of one pass, so the
+     * small ones (K and V: 22 row groups each in tinyllama) no longer pay a transpose and two barriers of their own.
+     */
+    static void sameInput(Dtype dtype, MemorySegment[] w, long[] wOffset, int[] rows, int cols, float[] x, int xOff,
+                          float[][] y, int[] yOff, int n, ThreadPool pool, int yCopyLimit) {
         float[] xt = transposeAll(x, xOff, cols, n, X_COPY, pool);
         lanes(dtype, w, wOffset, rows, cols, xt, y, yOff, n, pool, yCopyLimit);
     }
@@ -190,13 +201,20 @@ public final class Gemm {
         return xt;
     }
 
-    /** {@link #tokenLanes}'s product once X is in panels: xt as {@link #transposeX} lays it out. */
-    private static void lanes(Dtype dtype, MemorySegment w, long wOffset, int rows, int cols, float[] xt,
-                              float[] y, int yOff, int n, ThreadPool pool, int yCopyLimit) {
+    /**
+     * {@link #sameInput}'s products once X is in panels (xt as {@link #transposeX} lays it out). Row groups are
+     * numbered across the matrices, each matrix's from firstGroup[m]; a group never spans two.
+     */
+    private static void lanes(Dtype dtype, MemorySegment[] w, long[] wOffset, int[] rows, int cols, float[] xt,
+                              float[][] y, int[] yOff, int n, ThreadPool pool, int yCopyLimit) {
         int panels = MatMul.blocks(n, NR);
         int kBlocks = MatMul.blocks(cols, KC);
         int width = panels * NR; // a row of yt: every token of the call, padded to whole panels
-        int groups = MatMul.blocks(rows, MR);
+        int[] firstGroup = new int[w.length + 1];
+        for (int m = 0; m < w.length; m++) {
+            firstGroup[m + 1] = firstGroup[m] + MatMul.blocks(rows[m], MR);
+        }
+        int groups = firstGroup[w.length];
         int chunkGroups = Math.min(groups, Math.max(1, yCopyLimit / (MR * width)));
         float[] yt = callBuffer(Y_COPY, chunkGroups * MR * width);
         int tokenBlocks = MatMul.blocks(panels, TOKEN_BLOCK_PANELS);
@@ -205,11 +223,11 @@ public final class Gemm {
             pool.parallelFor(count * tokenBlocks, (i0, i1) -> {
                 float[] wRows = pool.scratch(SLOT_PACKED, MR * KC);
                 for (int item = i0; item < i1; item++) {
-                    int g = item % count, r0 = (first + g) * MR;
+                    int g = item % count, m = matrixOf(firstGroup, first + g), r0 = (first + g - firstGroup[m]) * MR;
                     int p0 = (item / count) * TOKEN_BLOCK_PANELS, np = Math.min(TOKEN_BLOCK_PANELS, panels - p0);
                     for (int kb = 0; kb < kBlocks; kb++) {
                         int k0 = kb * KC, kc = Math.min(KC, cols - k0);
-                        widenGroup(dtype, w, wOffset, rows, cols, r0, k0, kc, wRows);
+                        widenGroup(dtype, w[m], wOffset[m], rows[m], cols, r0, k0, kc, wRows);
                         for (int q = 0; q < np; q++) {
                             micro(wRows, 0, xt, (kb * panels + p0 + q) * KC * NR, kc, yt, g * MR * width + (p0 + q) * NR, width, kb > 0);
                         }
@@ -220,11 +238,25 @@ public final class Gemm {
                 for (int a = i0, b; a < i1; a = b) {
                     int tokenBlock = a / count, t0 = tokenBlock * TOKEN_BLOCK_PANELS * NR;
                     b = Math.min(i1, (tokenBlock + 1) * count);
-                    transposeY(yt, width, a % count * MR, Math.min(rows - first * MR, ((b - 1) % count + 1) * MR),
-                            t0, Math.min(n, t0 + TOKEN_BLOCK_PANELS * NR), y, yOff + first * MR, rows);
+                    int lo = first + a % count, hi = first + (b - 1) % count + 1; // the run's row groups
+                    for (int m = matrixOf(firstGroup, lo); m < w.length && firstGroup[m] < hi; m++) {
+                        int shift = (first - firstGroup[m]) * MR; // matrix m's row of yt's row ρ is ρ + shift
+                        transposeY(yt, width, (Math.max(lo, firstGroup[m]) - first) * MR,
+                                Math.min(rows[m] - shift, (Math.min(hi, firstGroup[m + 1]) - first) * MR),
+                                t0, Math.min(n, t0 + TOKEN_BLOCK_PANELS * NR), y[m], yOff[m] + shift, rows[m]);
+                    }
                 }
             });
         }
+    }
+
+    /** The matrix whose row groups include global group g. */
+    private static int matrixOf(int[] firstGroup, int g) {
+        int m = 0;
+        while (g >= firstGroup[m + 1]) {
+            m++;
+        }
+        return m;
     }
 
     /** wRows[i·KC + k] = W[r0 + i][k0 + k] for the group's rows below {@code rows}; the others keep stale values. */
@@ -282,7 +314,8 @@ public final class Gemm {
                 }
             }
         });
-        lanes(dtype, down, downOffset, hidden, inter, ht, y, yOff, n, pool, Y_COPY_LIMIT);
+        lanes(dtype, new MemorySegment[] {down}, new long[] {downOffset}, new int[] {hidden}, inter, ht,
+                new float[][] {y}, new int[] {yOff}, n, pool, Y_COPY_LIMIT);
     }
 
     /**

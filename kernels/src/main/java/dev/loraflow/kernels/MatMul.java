@@ -67,23 +67,23 @@ public final class MatMul {
         task.runOn(pool, w, wOffset, rows, cols, x, xOff, y, yOff, n);
     }
 
-    /** Whether {@link #swiGlu} takes a call of n tokens: a prefill or training batch, where it beats separate products. */
-    public static boolean fusesSwiGlu(int n) {
+    /**
+     * Whether the fused kernels ({@link #swiGlu}, {@link #sameInput}) take a call of n tokens: a prompt or training
+     * batch, where they beat separate products.
+     */
+    public static boolean fusesPrompt(int n) {
         return n >= GEMM_MIN_N && n <= Gemm.TOKEN_LANES_MAX_N;
     }
 
     /**
      * y[t] = down · (silu(gate · x[t]) ⊙ (up · x[t])) for t in [0,n), the MLP of a Llama layer, its three matrices in one
      * dtype from byte 0 of their segments: gate and up [inter][hidden], down [hidden][inter]. Overwrites y. Only for n
-     * where {@link #fusesSwiGlu} holds: otherwise run the three products and {@link VectorMath#siluMul} (one pass, see
+     * where {@link #fusesPrompt} holds: otherwise run the three products and {@link VectorMath#siluMul} (one pass, see
      * {@link Gemm#swiGlu}).
      */
     public static void swiGlu(Dtype dtype, MemorySegment gate, MemorySegment up, MemorySegment down, int hidden, int inter,
                               float[] x, int xOff, float[] y, int yOff, int n, ThreadPool pool) {
-        if (!fusesSwiGlu(n)) {
-            throw new IllegalArgumentException("the fused MLP takes " + GEMM_MIN_N + " to " + Gemm.TOKEN_LANES_MAX_N
-                    + " tokens, not " + n + "; run its products separately");
-        }
+        checkFuses(n);
         checkWeight(dtype, gate, 0, inter, hidden);
         checkWeight(dtype, up, 0, inter, hidden);
         checkWeight(dtype, down, 0, hidden, inter);
@@ -98,6 +98,37 @@ public final class MatMul {
             return;
         }
         Gemm.swiGlu(dtype, gate, 0, up, 0, down, 0, hidden, inter, x, xOff, y, yOff, n, pool);
+    }
+
+    /**
+     * y[m][t][r] = W_m x[t] for matrices of one dtype and width that read the same x (a layer's Q, K and V), each from
+     * byte 0 of its segment, rows[m] × cols; y[m] from index 0. Overwrites the y's. Only for n where {@link
+     * #fusesPrompt} holds: otherwise run the products one by one (one pass, see {@link Gemm#sameInput}).
+     */
+    public static void sameInput(Dtype dtype, MemorySegment[] w, int[] rows, int cols, float[] x, int xOff, float[][] y,
+                                 int n, ThreadPool pool) {
+        checkFuses(n);
+        if (rows.length != w.length || y.length != w.length) {
+            throw new IllegalArgumentException(w.length + " matrices need as many row counts and outputs, not "
+                    + rows.length + " and " + y.length);
+        }
+        for (int m = 0; m < w.length; m++) {
+            checkBounds(dtype, w[m], 0, rows[m], cols, x, xOff, y[m], 0, n);
+        }
+        if (cols == 0) {
+            for (int m = 0; m < w.length; m++) {
+                java.util.Arrays.fill(y[m], 0, n * rows[m], 0f);
+            }
+            return;
+        }
+        Gemm.sameInput(dtype, w, new long[w.length], rows, cols, x, xOff, y, new int[w.length], n, pool, Gemm.Y_COPY_LIMIT);
+    }
+
+    private static void checkFuses(int n) {
+        if (!fusesPrompt(n)) {
+            throw new IllegalArgumentException("the fused kernels take " + GEMM_MIN_N + " to " + Gemm.TOKEN_LANES_MAX_N
+                    + " tokens, not " + n + "; run the products one by one");
+        }
     }
 
     /** Checks the operands, and runs the packed {@link Gemm} when there are enough tokens to pay for packing. */

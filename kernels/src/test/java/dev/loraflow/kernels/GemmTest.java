@@ -190,6 +190,59 @@ class GemmTest {
     }
 
     /**
+     * Several matrices reading one X in one pass give each matrix's {@link Gemm#tokenLanes} bits, with Y's copy whole,
+     * one row group at a time and two at a time (chunks that straddle two matrices), and with 1 and 3 threads.
+     */
+    @ParameterizedTest
+    @MethodSource("tokenLaneCases")
+    void sameInputMatchesEachProductBitForBit(Dtype dtype, int rows, int cols, int n) {
+        int xOff = 3;
+        int[] shape = {rows, 13, 1, Gemm.MR};
+        MemorySegment[] w = new MemorySegment[shape.length];
+        float[][] expected = new float[shape.length][];
+        for (int m = 0; m < shape.length; m++) {
+            w[m] = TestData.weights(dtype, uniform(m * 101L + cols, shape[m] * cols), cols, 0);
+            expected[m] = new float[n * shape[m]];
+        }
+        float[] x = uniform(n * 5L + 2, xOff + n * cols + 4);
+        for (int m = 0; m < shape.length; m++) {
+            Gemm.tokenLanes(dtype, w[m], 0, shape[m], cols, x, xOff, expected[m], 0, n, POOL);
+        }
+        try (ThreadPool one = new ThreadPool(1)) {
+            for (ThreadPool pool : new ThreadPool[] {POOL, one}) {
+                for (int limit : new int[] {Gemm.Y_COPY_LIMIT, 1, 2 * Gemm.MR * Gemm.NR * MatMul.blocks(n, Gemm.NR)}) {
+                    float[][] actual = new float[shape.length][];
+                    for (int m = 0; m < shape.length; m++) {
+                        actual[m] = uniform(m, n * shape[m]); // stale values must all be overwritten
+                    }
+                    Gemm.sameInput(dtype, w, new long[shape.length], shape, cols, x, xOff, actual, new int[shape.length],
+                            n, pool, limit);
+                    for (int m = 0; m < shape.length; m++) {
+                        assertClose(expected[m], actual[m], 0f, dtype + " matrix " + m + " of " + shape.length + " ["
+                                + shape[m] + "][" + cols + "] n=" + n + " threads=" + pool.threads() + " Y copy limit " + limit);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameInputRejectsMismatchedArgumentsAndTokenCounts() {
+        int cols = 32, n = MatMul.GEMM_MIN_N;
+        MemorySegment w = TestData.weights(Dtype.F32, uniform(1, 4 * cols), 0);
+        float[] x = new float[n * cols];
+        MemorySegment[] two = {w, w};
+        assertThrows(IllegalArgumentException.class, () -> MatMul.sameInput(Dtype.F32, two, new int[] {4, 4}, cols, x, 0,
+                new float[][] {new float[n * 4]}, n, POOL));
+        assertThrows(IllegalArgumentException.class, () -> MatMul.sameInput(Dtype.F32, two, new int[] {4, 4}, cols, x, 0,
+                new float[][] {new float[4], new float[4]}, 1, POOL));
+        assertThrows(IndexOutOfBoundsException.class, () -> MatMul.sameInput(Dtype.F32, two, new int[] {4, 5}, cols, x, 0,
+                new float[][] {new float[n * 4], new float[n * 5]}, n, POOL));
+        assertThrows(IndexOutOfBoundsException.class, () -> MatMul.sameInput(Dtype.F32, two, new int[] {4, 4}, cols, x, 0,
+                new float[][] {new float[n * 4], new float[n * 4 - 1]}, n, POOL));
+    }
+
+    /**
      * Each caller's copies of X and Y are its own: two threads sharing one pool, each with its own X, get their own Y,
      * on the blocked path (B [depth][width]) and on the token-lane path (the same floats as W [width][depth]).
      */

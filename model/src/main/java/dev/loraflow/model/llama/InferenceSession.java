@@ -3,6 +3,7 @@ package dev.loraflow.model.llama;
 import dev.loraflow.core.LoraflowException;
 import dev.loraflow.core.config.LlamaConfig;
 import dev.loraflow.kernels.Attention;
+import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.RangeTask;
 import dev.loraflow.kernels.Rope;
 import dev.loraflow.kernels.ThreadPool;
@@ -154,9 +155,7 @@ public final class InferenceSession {
         fusionWeights(l, n, s);
         layer = l;
         pool.parallelFor(n, inputNorm);
-        project(l, Projection.Q, w.q(), s.xn, s.q, n, s);
-        project(l, Projection.K, w.k(), s.xn, s.k, n, s);
-        project(l, Projection.V, w.v(), s.xn, s.v, n, s);
+        queriesKeysValues(l, w, n, s);
         pool.parallelFor(n, ropeIntoCache);
         Attention.causal(s.q, 0, cache.keys(l), cache.values(l), s.attn, 0, position, n,
                 config.numHeads(), config.numKvHeads(), config.headDim(), attentionScale, pool);
@@ -240,9 +239,28 @@ public final class InferenceSession {
         }
     }
 
+    /** Q, K and V from xn: one pass over the three for a prompt. */
+    private void queriesKeysValues(int l, LayerWeights w, int n, Scratch s) {
+        if (MatMul.fusesPrompt(n)
+                && Linear.sameInput(new Linear[] {w.q(), w.k(), w.v()}, s.xn, new float[][] {s.q, s.k, s.v}, n, pool)) {
+            addAdapters(l, Projection.Q, s.xn, s.q, n, s);
+            addAdapters(l, Projection.K, s.xn, s.k, n, s);
+            addAdapters(l, Projection.V, s.xn, s.v, n, s);
+            return;
+        }
+        project(l, Projection.Q, w.q(), s.xn, s.q, n, s);
+        project(l, Projection.K, w.k(), s.xn, s.k, n, s);
+        project(l, Projection.V, w.v(), s.xn, s.v, n, s);
+    }
+
     /** y = W x (+ b) + Σ_i c_i(t) s_i B_i A_i x over the adapters that touch this projection. */
     private void project(int l, Projection p, Linear base, float[] x, float[] y, int n, Scratch s) {
         base.forward(x, 0, y, 0, n, pool);
+        addAdapters(l, p, x, y, n, s);
+    }
+
+    /** y += Σ_i c_i(t) s_i B_i A_i x over the adapters that touch this projection. */
+    private void addAdapters(int l, Projection p, float[] x, float[] y, int n, Scratch s) {
         StackedLora lora = fusion.adapters().get(l, p);
         if (lora != null) {
             lora.addTo(x, 0, y, 0, n, s.coefficients, s.loraRank, s.loraOut, pool);

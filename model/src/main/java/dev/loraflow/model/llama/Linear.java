@@ -145,10 +145,10 @@ public final class Linear {
     /**
      * y[t] = down · (silu(gate · x[t]) ⊙ (up · x[t])) for n rows in one fused pass ({@link MatMul#swiGlu}), when it
      * applies: the three in one format, shaped as one MLP, without biases, and n a prompt-sized count ({@link
-     * MatMul#fusesSwiGlu}). Returns false, having computed nothing, otherwise.
+     * MatMul#fusesPrompt}). Returns false, having computed nothing, otherwise.
      */
     public static boolean swiGlu(Linear gate, Linear up, Linear down, float[] x, float[] y, int n, ThreadPool pool) {
-        boolean fuses = MatMul.fusesSwiGlu(n)
+        boolean fuses = MatMul.fusesPrompt(n)
                 && gate.format == up.format && up.format == down.format
                 && gate.bias == null && up.bias == null && down.bias == null
                 && gate.in == up.in && gate.out == up.out && down.in == gate.out && down.out == gate.in;
@@ -156,6 +156,32 @@ public final class Linear {
             MatMul.swiGlu(gate.format.dtype(), gate.data, up.data, down.data, gate.in, gate.out, x, 0, y, 0, n, pool);
         }
         return fuses;
+    }
+
+    /**
+     * y[m] = layers[m] x (+ b) for layers of one format and input width reading the same x (a layer's Q, K and V) in
+     * one pass ({@link MatMul#sameInput}), when n is a prompt-sized count ({@link MatMul#fusesPrompt}). Returns false,
+     * having computed nothing, otherwise.
+     */
+    public static boolean sameInput(Linear[] layers, float[] x, float[][] y, int n, ThreadPool pool) {
+        boolean fuses = MatMul.fusesPrompt(n);
+        for (Linear l : layers) {
+            fuses &= l.format == layers[0].format && l.in == layers[0].in;
+        }
+        if (!fuses) {
+            return false;
+        }
+        MemorySegment[] data = new MemorySegment[layers.length];
+        int[] rows = new int[layers.length];
+        for (int m = 0; m < layers.length; m++) {
+            data[m] = layers[m].data;
+            rows[m] = layers[m].out;
+        }
+        MatMul.sameInput(layers[0].format.dtype(), data, rows, layers[0].in, x, 0, y, n, pool);
+        for (int m = 0; m < layers.length; m++) {
+            layers[m].addBias(y[m], 0, n);
+        }
+        return true;
     }
 
     /** y[t][out] = W x[t][in] (+ b) for n rows; overwrites y. */
@@ -166,6 +192,10 @@ public final class Linear {
             case F16 -> MatMul.f16(data, 0, out, in, x, xOff, y, yOff, n, pool);
             case Q8_0 -> MatMul.q8_0(data, 0, out, in, x, xOff, y, yOff, n, pool);
         }
+        addBias(y, yOff, n);
+    }
+
+    private void addBias(float[] y, int yOff, int n) {
         if (bias != null) {
             for (int t = 0; t < n; t++) {
                 VectorMath.addInPlace(y, yOff + t * out, bias, 0, out);
