@@ -1,5 +1,6 @@
 package dev.loraflow.bench;
 
+import dev.loraflow.kernels.Dtype;
 import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.Q8_0;
 import dev.loraflow.kernels.ThreadPool;
@@ -9,7 +10,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Weight-matrix kernels. The secondary result {@code matvec:gigabytes} is the decode matvec's weight-read rate in GB/s
  * ({@code rows × cols × bytes-per-weight} per call; equivalently ops/s × that byte count / 1e9), and
  * {@code gemm:gflops} is the n = 2048 F32 GEMM in GFLOP/s (2·n·rows·cols per call), {@code prefill:gflops} the same
- * rate for a prompt's worth of tokens (128) through one MLP-sized weight in each stored type. The matvec cycles through enough
+ * rate for a prompt's worth of tokens (128) through one MLP-sized weight in each stored type, {@code mlp:gflops} a
+ * whole tinyllama MLP for those tokens in one fused pass. The matvec cycles through enough
  * copies of W (≥ 384 MiB) that every call streams from DRAM, as in decode.
  *
  * <pre>java -jar bench/target/benchmarks.jar MatMulKernelBenchmark -f 1 -wi 3 -i 5</pre>
@@ -142,17 +143,38 @@ public class MatMulKernelBenchmark {
         }
     }
 
-    /** Per-iteration totals that JMH turns into rates: gigabytes/s and gflops/s. */
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Counters {
-        public double gigabytes;
-        public double gflops;
+    /** A Llama MLP (gate, up [inter][hidden], down [hidden][inter]) and a prompt's activations, for {@link #mlp}. */
+    @State(Scope.Benchmark)
+    public static class Mlp {
+        @Param({"F32", "BF16", "Q8_0"})
+        public String dtype;
+        @Param({"128"})
+        public int tokens;
+        @Param({"2048"})
+        public int hidden;
+        @Param({"5632"})
+        public int inter;
 
-        @Setup(Level.Iteration)
-        public void reset() {
-            gigabytes = 0;
-            gflops = 0;
+        Arena arena;
+        MemorySegment gate;
+        MemorySegment up;
+        MemorySegment down;
+        float[] x;
+        float[] y;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            arena = Arena.ofShared();
+            gate = weights(arena, dtype, inter, hidden, 5);
+            up = weights(arena, dtype, inter, hidden, 6);
+            down = weights(arena, dtype, hidden, inter, 7);
+            x = random(tokens * hidden, 8);
+            y = new float[tokens * hidden];
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
         }
     }
 
@@ -169,7 +191,7 @@ public class MatMulKernelBenchmark {
     }
 
     @Benchmark
-    public float matvec(Matvec s, Counters c) {
+    public float matvec(Matvec s, Rates c) {
         MemorySegment w = s.nextWeights();
         switch (s.dtype) {
             case "F32" -> MatMul.f32(w, 0, s.rows, s.cols, s.x, 0, s.y, 0, 1, pool);
@@ -183,14 +205,14 @@ public class MatMulKernelBenchmark {
     }
 
     @Benchmark
-    public float gemm(Gemm s, Counters c) {
+    public float gemm(Gemm s, Rates c) {
         MatMul.f32(s.w, 0, s.size, s.size, s.x, 0, s.y, 0, s.size, pool);
         c.gflops += 2.0 * s.size * s.size * s.size / 1e9;
         return s.y[0];
     }
 
     @Benchmark
-    public float prefill(Prefill s, Counters c) {
+    public float prefill(Prefill s, Rates c) {
         switch (s.dtype) {
             case "F32" -> MatMul.f32(s.w, 0, s.rows, s.cols, s.x, 0, s.y, 0, s.tokens, pool);
             case "BF16" -> MatMul.bf16(s.w, 0, s.rows, s.cols, s.x, 0, s.y, 0, s.tokens, pool);
@@ -198,6 +220,14 @@ public class MatMulKernelBenchmark {
             default -> throw new IllegalArgumentException(s.dtype);
         }
         c.gflops += 2.0 * s.tokens * s.rows * s.cols / 1e9;
+        return s.y[0];
+    }
+
+    /** The fused MLP of a prompt ({@link MatMul#swiGlu}): three products' FLOPs (SiLU not counted). */
+    @Benchmark
+    public float mlp(Mlp s, Rates c) {
+        MatMul.swiGlu(Dtype.valueOf(s.dtype), s.gate, s.up, s.down, s.hidden, s.inter, s.x, 0, s.y, 0, s.tokens, pool);
+        c.gflops += 3 * 2.0 * s.tokens * s.inter * s.hidden / 1e9;
         return s.y[0];
     }
 
