@@ -27,7 +27,7 @@ class AttentionTest {
 
     static List<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        int[][] headShapes = {{4, 4}, {8, 4}, {8, 2}, {32, 8}}; // GQA ratios 1, 2, 4, 4
+        int[][] headShapes = {{4, 4}, {8, 4}, {6, 2}, {8, 2}, {32, 8}}; // GQA ratios 1, 2, 3 (a pair and one), 4, 4
         for (int[] hs : headShapes) {
             for (int headDim : new int[] {8, 17, 64}) {
                 for (int[] sn : new int[][] {{0, 1}, {0, 5}, {9, 1}, {13, 4}, {100, 3}, {30, 70}}) { // 30 + 70: query and key blocks
@@ -55,7 +55,7 @@ class AttentionTest {
 
     /** Cached == recomputed: each row of a prefill gives the bits of the same row decoded alone against the cache. */
     @ParameterizedTest
-    @CsvSource({"32, 4, 64, 50, 37", "8, 2, 17, 0, 150", "4, 4, 8, 30, 3"})
+    @CsvSource({"32, 4, 64, 50, 37", "8, 2, 17, 0, 150", "4, 4, 8, 30, 3", "6, 2, 64, 5, 40"})
     void prefillRowsEqualDecodedRowsBitForBit(int heads, int kvHeads, int headDim, int start, int n) {
         int ctx = start + n, width = heads * headDim;
         float[] q = uniform(3, n * width);
