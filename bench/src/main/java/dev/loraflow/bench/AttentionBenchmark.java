@@ -1,7 +1,6 @@
 package dev.loraflow.bench;
 
 import dev.loraflow.kernels.Attention;
-import dev.loraflow.kernels.ThreadPool;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,7 +13,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -31,27 +29,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class AttentionBenchmark {
-    @Param({"2"})
-    public int threads;
+public class AttentionBenchmark extends PooledBenchmark {
     @Param({"32"})
     public int heads;
     @Param({"4"})
     public int kvHeads;
     @Param({"64"})
     public int headDim;
-
-    ThreadPool pool;
-
-    @Setup(Level.Trial)
-    public void startPool() {
-        pool = new ThreadPool(threads);
-    }
-
-    @TearDown(Level.Trial)
-    public void stopPool() {
-        pool.close();
-    }
 
     /** Queries for {@code rows} rows and a cache of {@code positions} filled keys and values. */
     abstract static class Operands {

@@ -3,7 +3,6 @@ package dev.loraflow.bench;
 import dev.loraflow.kernels.Dtype;
 import dev.loraflow.kernels.MatMul;
 import dev.loraflow.kernels.Q8_0;
-import dev.loraflow.kernels.ThreadPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -41,11 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class MatMulKernelBenchmark {
+public class MatMulKernelBenchmark extends PooledBenchmark {
     private static final long STREAM_BYTES = 384L << 20;
 
-    @Param({"2"})
-    public int threads;
 
     /** Shared state is per benchmark method, so the matvec and GEMM set-ups stay separate. */
     @State(Scope.Benchmark)
@@ -176,18 +173,6 @@ public class MatMulKernelBenchmark {
         public void tearDown() {
             arena.close();
         }
-    }
-
-    ThreadPool pool;
-
-    @Setup(Level.Trial)
-    public void startPool() {
-        pool = new ThreadPool(threads);
-    }
-
-    @TearDown(Level.Trial)
-    public void stopPool() {
-        pool.close();
     }
 
     @Benchmark
