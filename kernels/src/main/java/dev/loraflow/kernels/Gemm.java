@@ -11,7 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #run}: Y[t][r] = X[t]·W[r] for W row-major [rows][cols] (the forward of a linear layer), up to
  *       {@link #TOKEN_LANES_MAX_N} tokens with the operands' roles swapped ({@link #tokenLanes}), else as below;
  *   <li>the public {@code f32/bf16/f16} entry points: Y[t][c] (+)= Σ_k X[t][k]·B[k][c] for B row-major
- *       [depth][width] — the input gradient dX = dY·W on W itself, or the forward on a cached transpose Wᵀ.
+ *       [depth][width] — the input gradient dX = dY·W on W itself, or the forward on a cached transpose Wᵀ;
+ *   <li>for a prompt, two fused forms of the token-lane product: {@link #sameInput} (several matrices reading one X:
+ *       Q, K and V) and {@link #swiGlu} (a whole Llama MLP, its hidden activations never leaving the lane layout).
  * </ul>
  *
  * <p>Blocks of {@link #NC} output columns × {@link #KC} k are widened to F32 and packed into panels of {@link #NR}
@@ -184,15 +186,15 @@ public final class Gemm {
      */
     static void sameInput(Dtype dtype, MemorySegment[] w, long[] wOffset, int[] rows, int cols, float[] x, int xOff,
                           float[][] y, int[] yOff, int n, ThreadPool pool, int yCopyLimit) {
-        float[] xt = transposeAll(x, xOff, cols, n, X_COPY, pool);
+        float[] xt = transposeAll(x, xOff, cols, n, pool);
         lanes(dtype, w, wOffset, rows, cols, xt, y, yOff, n, pool, yCopyLimit);
     }
 
-    /** X [n][cols] into the calling thread's buffer {@code which}, as {@link #transposeX}'s panels, by all threads. */
-    private static float[] transposeAll(float[] x, int xOff, int cols, int n, int which, ThreadPool pool) {
+    /** X [n][cols] into the calling thread's copy of X, as {@link #transposeX}'s panels, by all threads. */
+    private static float[] transposeAll(float[] x, int xOff, int cols, int n, ThreadPool pool) {
         int panels = MatMul.blocks(n, NR);
         int kBlocks = MatMul.blocks(cols, KC);
-        float[] xt = callBuffer(which, kBlocks * panels * KC * NR);
+        float[] xt = callBuffer(X_COPY, kBlocks * panels * KC * NR);
         pool.parallelFor(kBlocks * panels, (a0, a1) -> {
             for (int a = a0; a < a1; a++) {
                 transposeX(x, xOff, cols, n, a / panels, a % panels, panels, xt);
@@ -280,7 +282,7 @@ public final class Gemm {
     static void swiGlu(Dtype dtype, MemorySegment gate, long gateOffset, MemorySegment up, long upOffset,
                        MemorySegment down, long downOffset, int hidden, int inter, float[] x, int xOff,
                        float[] y, int yOff, int n, ThreadPool pool) {
-        float[] xt = transposeAll(x, xOff, hidden, n, X_COPY, pool);
+        float[] xt = transposeAll(x, xOff, hidden, n, pool);
         int panels = MatMul.blocks(n, NR);
         int kBlocks = MatMul.blocks(hidden, KC);
         float[] ht = callBuffer(H_COPY, MatMul.blocks(inter, KC) * panels * KC * NR);

@@ -14,8 +14,9 @@ import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 /**
- * Times a model directory: load, then a prefill of random prompt ids and greedy decode steps, after an
- * untimed warm-up of the same prompt length so the JIT has compiled the kernels. The KV cache holds exactly prompt + generated tokens.
+ * Times a model directory: load, then a prefill of random prompt ids and greedy decode steps, after an untimed
+ * warm-up of the same prompt length so the JIT has compiled the kernels. The KV cache holds exactly prompt +
+ * generated tokens.
  */
 public final class Benchmark {
     /** Prompt ids are random but fixed, so runs compare like with like. */
@@ -26,7 +27,7 @@ public final class Benchmark {
      * prefill is the whole prompt, so the timed one measures the steady state (llama.cpp's llama-bench averages
      * repeated runs after its warm-up): C2 compiles the blocked attention of a prefill only once prompts that long
      * run, and with a 32-token warm-up that happened inside the timed prefill (tinyllama Q8_0, 128 tokens, alternating
-     * runs of {@code bench}: 120-143 tok/s against 128-157, prefill/decode 4.8-5.0 against 5.1-5.7).
+     * runs of {@code bench}: 120-143 tok/s against 128-157, prefill/decode 4.8-5.8 against 5.1-6.5, medians 5.0 and 5.3).
      */
     private static final int WARMUP_DECODE = 32;
 
