@@ -184,7 +184,7 @@ public final class Attention {
 
     /**
      * {@link #scores} of two adjacent query heads (rows qRow and qRow + headDim) into scores[0 ..] and
-     * scores[KEY_BLOCK ..], for a full key block sharing each key load between them. Why: one head's four chains
+     * scores[KEY_BLOCK ..], sharing each key load between them when the keys fill the block's four vectors. Why: one head's four chains
      * of dependent FMAs run at half the FMA rate (an FMA's latency is four cycles, two issue per cycle); eight
      * keep both units busy. Each score is the same chain as {@link #scores} gives, so the bits are too.
      */

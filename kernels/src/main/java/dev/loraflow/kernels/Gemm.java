@@ -309,7 +309,7 @@ public final class Gemm {
                 }
                 for (int i = 0; i < mr; i++) {
                     int r = r0 + i, at = (r / KC * panels + p0) * KC * NR + r % KC * NR;
-                    for (int q = 0; q < np; q++) { // tokens past n hold silu(0)·0 = 0, as transposeX pads
+                    for (int q = 0; q < np; q++) { // tokens past n: lanes of their own, never written to Y
                         int from = i * tileWidth + q * NR;
                         VectorMath.siluMul(gateTile, from, upTile, from, ht, at + q * KC * NR, NR);
                     }

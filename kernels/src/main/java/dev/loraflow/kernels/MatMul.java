@@ -78,7 +78,7 @@ public final class MatMul {
     /**
      * y[t] = down · (silu(gate · x[t]) ⊙ (up · x[t])) for t in [0,n), the MLP of a Llama layer, its three matrices in one
      * dtype from byte 0 of their segments: gate and up [inter][hidden], down [hidden][inter]. Overwrites y. Only for n
-     * where {@link #fusesPrompt} holds: otherwise run the three products and {@link VectorMath#siluMul} (one pass, see
+     * where {@link #fusesPrompt} holds: otherwise run the three products and {@link VectorMath#siluMul} (how the fused pass works: see
      * {@link Gemm#swiGlu}).
      */
     public static void swiGlu(Dtype dtype, MemorySegment gate, MemorySegment up, MemorySegment down, int hidden, int inter,
@@ -103,7 +103,7 @@ public final class MatMul {
     /**
      * y[m][t][r] = W_m x[t] for matrices of one dtype and width that read the same x (a layer's Q, K and V), each from
      * byte 0 of its segment, rows[m] × cols; y[m] from index 0. Overwrites the y's. Only for n where {@link
-     * #fusesPrompt} holds: otherwise run the products one by one (one pass, see {@link Gemm#sameInput}).
+     * #fusesPrompt} holds: otherwise run the products one by one (how the single pass works: see {@link Gemm#sameInput}).
      */
     public static void sameInput(Dtype dtype, MemorySegment[] w, int[] rows, int cols, float[] x, int xOff, float[][] y,
                                  int n, ThreadPool pool) {

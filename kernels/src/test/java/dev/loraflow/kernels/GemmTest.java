@@ -190,7 +190,8 @@ class GemmTest {
     }
 
     /**
-     * Several matrices reading one X in one pass give each matrix's {@link Gemm#tokenLanes} bits, with Y's copy whole,
+     * Several matrices reading one X in one pass give each matrix's bits from the blocked path (which the token-lane
+     * path equals, see above; tokenLanes itself now runs through sameInput), with Y's copy whole,
      * one row group at a time and two at a time (chunks that straddle two matrices), and with 1 and 3 threads.
      */
     @ParameterizedTest
@@ -206,7 +207,7 @@ class GemmTest {
         }
         float[] x = uniform(n * 5L + 2, xOff + n * cols + 4);
         for (int m = 0; m < shape.length; m++) {
-            Gemm.tokenLanes(dtype, w[m], 0, shape[m], cols, x, xOff, expected[m], 0, n, POOL);
+            Gemm.runBlocked(dtype, w[m], 0, shape[m], cols, x, xOff, expected[m], 0, n, POOL, Gemm.PACK_ALL_LIMIT);
         }
         try (ThreadPool one = new ThreadPool(1)) {
             for (ThreadPool pool : new ThreadPool[] {POOL, one}) {

@@ -28,7 +28,8 @@ class SwiGluTest {
     }
 
     static List<Arguments> cases() {
-        int[] ns = {MatMul.GEMM_MIN_N, Gemm.NR + 1, Gemm.TOKEN_BLOCK_PANELS * Gemm.NR + 45};
+        // a partial second panel at every vector width (NR + 1 alone is below GEMM_MIN_N with 128 or 256 bits)
+        int[] ns = {MatMul.GEMM_MIN_N, Math.max(MatMul.GEMM_MIN_N, Gemm.NR) + 1, Gemm.TOKEN_BLOCK_PANELS * Gemm.NR + 45};
         List<Arguments> out = new ArrayList<>();
         for (Dtype d : Dtype.values()) {
             boolean q8 = d == Dtype.Q8_0; // Q8_0 rows are whole blocks of 32

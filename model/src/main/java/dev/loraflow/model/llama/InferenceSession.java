@@ -16,8 +16,9 @@ import dev.loraflow.model.lora.WeightTrace;
 
 /**
  * One running sequence: the KV cache, the position and the scratch buffers of the forward pass.
- * Feeding n tokens at once (prefill) runs each projection as one matrix-matrix product; feeding one
- * (decode) runs matrix-vector products. Buffers are kept between calls, so steady-state decode does
+ * Feeding n tokens at once (prefill) runs each projection as one matrix-matrix product (for a prompt, Q, K and V
+ * as one product over the three, and the MLP as one fused pass when no adapter touches it); feeding one (decode)
+ * runs matrix-vector products. Buffers are kept between calls, so steady-state decode does
  * not allocate. With a {@link Fusion}, every projection adds its adapters' outputs weighted per token
  * (LoRA-Flow): each layer's weights are computed from that layer's residual input, for the new tokens only,
  * so cached keys and values keep the fused contributions of their own tokens.
