@@ -1,11 +1,9 @@
 package dev.loraflow.bench;
 
-import dev.loraflow.kernels.ThreadPool;
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,11 +11,9 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -33,40 +29,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class BaselineFmaPeak {
+public class BaselineFmaPeak extends PooledBenchmark {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int ITERATIONS = 1 << 20;
 
-    @Param({"2"})
-    public int threads;
-
-    ThreadPool pool;
     float[] out;
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Counters {
-        public double gflops;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gflops = 0;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
-        pool = new ThreadPool(threads);
         out = new float[threads];
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.close();
-    }
-
     @Benchmark
-    public float fma(Counters c) {
+    public float fma(Rates c) {
         pool.parallelFor(threads, (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 out[t] = chains(1f + t * 1e-9f);

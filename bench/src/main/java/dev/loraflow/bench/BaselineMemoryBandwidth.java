@@ -1,6 +1,5 @@
 package dev.loraflow.bench;
 
-import dev.loraflow.kernels.ThreadPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -8,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,7 +14,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -36,48 +33,31 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class BaselineMemoryBandwidth {
+public class BaselineMemoryBandwidth extends PooledBenchmark {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final long BYTES = 1L << 30;
     /** Work items: 256 KiB each, so threads share the segment evenly. */
     private static final int CHUNKS = 4096;
 
-    @Param({"2"})
-    public int threads;
-
     Arena arena;
     MemorySegment data;
-    ThreadPool pool;
     float[] partial;
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Counters {
-        public double gigabytes;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            gigabytes = 0;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
         data = arena.allocate(BYTES, 4096);
         data.fill((byte) 1); // touch every page so the first iteration does not measure page faults
-        pool = new ThreadPool(threads);
         partial = new float[CHUNKS];
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        pool.close();
         arena.close();
     }
 
     @Benchmark
-    public float sum(Counters c) {
+    public float sum(Rates c) {
         long per = BYTES / CHUNKS;
         int step = F.vectorByteSize();
         pool.parallelFor(CHUNKS, (c0, c1) -> {
